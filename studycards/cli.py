@@ -1,0 +1,490 @@
+"""The command line: parse arguments, call one service, print the result.
+
+Only click is imported at module level: ``studycards --help`` must stay
+instant, so the database layer (SQLAlchemy, pydantic) is imported inside the
+commands that need it. Card text is untrusted and always goes through
+``text.sanitize`` before it reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+
+from studycards import __version__
+from studycards.errors import StudycardsError
+from studycards.text import sanitize
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from studycards.settings import Settings
+
+GRADE_LEGEND = "0 blackout · 1 wrong, familiar · 2 wrong, seemed easy · 3 hard · 4 hesitated · 5 perfect"
+KEYS_LEGEND = "u undo · s bury · q quit · ? help"
+REVIEW_HELP = """\
+Grades (SM-2):
+  5  perfect response
+  4  correct after a hesitation
+  3  correct, recalled with serious difficulty
+  2  wrong, but the answer seemed easy to remember
+  1  wrong, but remembered on seeing the answer
+  0  complete blackout
+Cards graded below 4 come back at the end of the session until they get a 4 or 5.
+Keys:
+  u  undo the last answer (repeatable)
+  s  bury this card until tomorrow
+  q  quit; everything answered so far is saved
+  ?  this help"""
+
+
+def _color_allowed() -> bool | None:
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def echo(message: str = "", err: bool = False, **style: Any) -> None:
+    """Print, styled only on a terminal and when NO_COLOR is not set."""
+    if style and _color_allowed() is not False:
+        message = click.style(message, **style)
+    click.echo(message, err=err, color=_color_allowed())
+
+
+@dataclass
+class _App:
+    db_option: str | None
+
+
+@dataclass
+class _Env:
+    engine: "Engine"
+    settings: "Settings"
+    today: int
+
+
+def _open(ctx: click.Context) -> _Env:
+    """Open the collection once per command and read the clock once."""
+    from studycards import clock, collection, db, settings
+
+    app: _App = ctx.find_object(_App)
+    path = db.resolve_path(app.db_option)
+    now = clock.now()
+    engine = collection.open_collection(path, clock.epoch_seconds(now))
+    with db.reading(engine) as session:
+        current = settings.load(session)
+    return _Env(engine, current, clock.study_day(now, current.day_start_hour))
+
+
+def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain and database errors into one line and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StudycardsError as err:
+            raise click.ClickException(sanitize(str(err))) from err
+        except Exception as err:
+            sa = sys.modules.get("sqlalchemy.exc")
+            if sa is not None and isinstance(err, sa.SQLAlchemyError):
+                from studycards import db
+
+                path = db.resolve_path(click.get_current_context().find_object(_App).db_option)
+                raise click.ClickException(sanitize(str(db.database_error(path, err)))) from err
+            raise
+
+    return wrapper
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--db",
+    "db_option",
+    metavar="PATH",
+    help="Database file (default: $STUDYCARDS_DB, else your user data folder).",
+)
+@click.version_option(__version__, prog_name="studycards")
+@click.pass_context
+def cli(ctx: click.Context, db_option: str | None) -> None:
+    """Flashcards with exact SM-2 spaced repetition, in your terminal.
+
+    Run without a command to see today at a glance; `studycards review`
+    starts a session.
+    """
+    ctx.obj = _App(db_option)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(overview)
+
+
+@click.command(hidden=True)
+@click.pass_context
+@_friendly_errors
+def overview(ctx: click.Context) -> None:
+    from studycards import clock, collection, db, review
+
+    env = _open(ctx)
+    with db.reading(env.engine) as session:
+        summaries = collection.deck_summaries(session, env.today)
+        _, new_done = review.counted_today(session, env.today)
+        new_room = max(0, env.settings.new_per_day - new_done)
+        redrills = review.pending_redrills(session, env.today, None)
+        redrill_by_deck = _count_by_deck(session, redrills)
+        streak = collection.current_streak(session, env.today)
+    day = clock.day_to_date(env.today)
+    echo(f"studycards · study day {day:%a %d %b %Y}", bold=True)
+    if not summaries:
+        echo("No decks yet. Add one with `studycards add` or `studycards import`.")
+        return
+    rows = [[s.name, s.due, min(s.new, new_room), redrill_by_deck.get(s.name, 0)] for s in summaries]
+    _table(["Deck", "Due", "New", "Re-drill"], rows, numeric={1, 2, 3})
+    echo(f"Streak: {streak} day{'s' if streak != 1 else ''}")
+    waiting = sum(r[1] + r[3] for r in rows) + min(new_room, sum(s.new for s in summaries))
+    if waiting:
+        echo("Run `studycards review` to study.", fg="green")
+    else:
+        echo("All done for today.", fg="green")
+
+
+def _count_by_deck(session: Any, card_ids: list[int]) -> dict[str, int]:
+    if not card_ids:
+        return {}
+    from studycards import collection
+
+    counts: dict[str, int] = {}
+    for name in collection.deck_names_of(session, card_ids):
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(), widths: dict[int, int] | None = None) -> None:
+    """A plain aligned table; long text columns are cut to ``widths``."""
+    widths = widths or {}
+    cells = [[sanitize(str(c)).replace("\n", " ") for c in row] for row in rows]
+    for row in cells:
+        for i, limit in widths.items():
+            if len(row[i]) > limit:
+                row[i] = row[i][: limit - 1] + "…"
+    size = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(size[i]) if i in numeric else v.ljust(size[i]) for i, v in enumerate(values)).rstrip()
+
+    echo(line(headers), bold=True)
+    for row in cells:
+        echo(line(row))
+
+
+cli.add_command(overview)
+
+
+@cli.command()
+@click.argument("decks", nargs=-1)
+@click.option("--new", "new_limit", type=click.IntRange(0, 9999), help="New cards for this session (instead of the daily limit).")
+@click.option("--limit", type=click.IntRange(0, 99999), help="Most cards in this session (instead of the daily limit).")
+@click.option("--cram", is_flag=True, help="Review cards that are not due yet, without changing their schedule.")
+@click.pass_context
+@_friendly_errors
+def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, limit: int | None, cram: bool) -> None:
+    """Review today's cards in DECKS (all decks if none are named).
+
+    Due cards come first (most overdue first), then new cards. Reveal the
+    answer with any key, then grade yourself 0-5. In a terminal keys act at
+    once; with piped input each card takes one line to reveal and one line
+    for the grade or command.
+    """
+    from studycards import clock, collection, db
+    from studycards.review import ReviewSession
+
+    env = _open(ctx)
+    with db.reading(env.engine) as session:
+        deck_ids = collection.resolve_decks(session, decks)
+    run = ReviewSession(env.engine, env.today, env.settings, deck_ids, new_limit, limit, cram)
+    keys: _Input = _Keys() if sys.stdin.isatty() else _Lines()
+    started = time.monotonic()
+    try:
+        _review_loop(run, keys, clock)
+    except (KeyboardInterrupt, EOFError):
+        echo()
+    _print_summary(run.summary(), time.monotonic() - started, cram)
+
+
+class _Quit(Exception):
+    pass
+
+
+class _Input:
+    interactive = False
+
+    def read(self, prompt: str) -> str:
+        raise NotImplementedError
+
+
+class _Keys(_Input):
+    """Single keypresses in a terminal. Ctrl-C and Ctrl-D end the session."""
+
+    interactive = True
+
+    def read(self, prompt: str) -> str:
+        click.echo(prompt, nl=False)
+        key = click.getchar()
+        click.echo()
+        if key in ("\x03",):
+            raise KeyboardInterrupt
+        if key in ("\x04", "\x1a"):
+            raise EOFError
+        return key
+
+
+class _Lines(_Input):
+    """Line-based input for scripts: end of input ends the session."""
+
+    def read(self, prompt: str) -> str:
+        click.echo(prompt)
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        return line.strip()
+
+
+def _review_loop(run: Any, keys: _Input, clock: Any) -> None:
+    try:
+        while True:
+            shown = run.next()
+            if shown is None:
+                return
+            _print_prompt(shown)
+            shown_at = time.monotonic()
+            key = keys.read(click.style("[any key] show answer", dim=True) if keys.interactive else "Press Enter to show the answer")
+            if keys.interactive and key in ("q", "u", "s", "?"):
+                if _command(run, shown, key):
+                    continue
+            echo(sanitize(shown.answer))
+            echo()
+            echo(GRADE_LEGEND, dim=True)
+            while True:
+                key = keys.read(f"Grade 0-5 ({KEYS_LEGEND}): ")
+                if len(key) == 1 and key in "012345":
+                    elapsed = int((time.monotonic() - shown_at) * 1000)
+                    run.answer(shown, int(key), elapsed, clock.epoch_seconds(clock.now()))
+                    echo()
+                    break
+                if key in ("q", "u", "s", "?"):
+                    if _command(run, shown, key):
+                        break
+                    continue
+                echo(f"Unknown key {sanitize(key)!r}: type a grade 0-5, or u, s, q, ?", fg="yellow")
+    except _Quit:
+        return
+
+
+def _command(run: Any, shown: Any, key: str) -> bool:
+    """Handle u/s/q/?; True when the current card is finished with."""
+    if key == "q":
+        raise _Quit
+    if key == "?":
+        echo(REVIEW_HELP)
+        return False
+    if key == "s":
+        run.bury(shown)
+        echo("Buried until tomorrow.", fg="yellow")
+        echo()
+        return True
+    if run.undo():
+        echo("Undone: the last card comes back.", fg="yellow")
+        echo()
+        return True
+    echo("Nothing to undo in this session.", fg="yellow")
+    return False
+
+
+def _print_prompt(shown: Any) -> None:
+    where = f"re-drill · {shown.drills_left} left" if shown.drill else f"{shown.position}/{shown.total}"
+    echo(f"── {sanitize(shown.deck)} · {where} ──", fg="cyan")
+    echo(sanitize(shown.prompt), bold=True)
+    echo()
+
+
+def _print_summary(summary: Any, seconds: float, cram: bool) -> None:
+    if summary.nothing_due and not summary.answered and not summary.drills:
+        echo("Nothing to review right now." if not cram else "Nothing to cram: no studied cards are ahead of schedule.")
+    else:
+        share = round(100 * summary.correct / summary.answered) if summary.answered else 0
+        minutes, secs = divmod(int(seconds), 60)
+        echo(
+            f"Session over: {summary.answered} card{'s' if summary.answered != 1 else ''} answered, "
+            f"{share}% with grade 3 or better, {summary.drills} re-drill{'s' if summary.drills != 1 else ''}, "
+            f"{minutes}m {secs:02d}s.",
+            bold=True,
+        )
+    if summary.buried:
+        echo(f"Buried until tomorrow: {summary.buried}.")
+    echo(f"Due tomorrow: {summary.due_tomorrow}.")
+
+
+@cli.command("decks")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+@_friendly_errors
+def decks_command(ctx: click.Context, as_json: bool) -> None:
+    """List decks with their total, new, due-today and suspended cards."""
+    from studycards import collection, db
+
+    env = _open(ctx)
+    with db.reading(env.engine) as session:
+        summaries = collection.deck_summaries(session, env.today)
+    if as_json:
+        keys = ("name", "description", "total", "new", "due", "suspended")
+        click.echo(json.dumps([{k: getattr(s, k) for k in keys} for s in summaries], indent=2))
+        return
+    if not summaries:
+        echo("No decks yet.")
+        return
+    rows = [[s.name, s.total, s.new, s.due, s.suspended] for s in summaries]
+    _table(["Deck", "Total", "New", "Due", "Suspended"], rows, numeric={1, 2, 3, 4})
+
+
+@cli.command()
+@click.argument("deck")
+@click.option("--front", help="The question side.")
+@click.option("--back", help="The answer side (with --cloze: extra text shown with the answer).")
+@click.option("--reverse", is_flag=True, help="Also make a card that asks back -> front.")
+@click.option("--cloze", help='Cloze text in Anki syntax, e.g. "The {{c1::answer}} is {{c2::here::hint}}".')
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.pass_context
+@_friendly_errors
+def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reverse: bool, cloze: str | None, tags: tuple[str, ...]) -> None:
+    """Add a note to DECK (created if missing)."""
+    from studycards import clock, db, notes
+
+    env = _open(ctx)
+    with db.writing(env.engine) as session:
+        added = notes.add_note(
+            session,
+            deck,
+            front=front,
+            back=back,
+            cloze=cloze,
+            reverse=reverse,
+            tags=list(tags),
+            now_epoch=clock.epoch_seconds(clock.now()),
+        )
+    echo(f"Added note {added.note_id} to {sanitize(added.deck)!r}: {added.cards} card{'s' if added.cards != 1 else ''}.")
+
+
+@cli.command()
+@click.argument("decks", nargs=-1)
+@click.option("--due", "due_only", is_flag=True, help="Only cards due today.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
+@click.pass_context
+@_friendly_errors
+def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: bool) -> None:
+    """List cards with their scheduling state (all decks if none are named)."""
+    from dataclasses import asdict
+
+    from studycards import collection, db
+
+    env = _open(ctx)
+    with db.reading(env.engine) as session:
+        rows = collection.list_cards(session, collection.resolve_decks(session, decks), env.today, due_only)
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        echo("No cards.")
+        return
+    table = [
+        [r.id, r.deck, r.front, r.back, " ".join(r.tags), r.repetitions, f"{r.easiness:.2f}", r.interval, r.due or "new", r.lapses, "yes" if r.suspended else ""]
+        for r in rows
+    ]
+    headers = ["ID", "Deck", "Front", "Back", "Tags", "Reps", "Ease", "Ivl", "Due", "Lapses", "Susp"]
+    _table(headers, table, numeric={0, 5, 6, 7, 9}, widths={1: 18, 2: 40, 3: 30, 4: 16})
+
+
+def _suspend(ctx: click.Context, card_ids: tuple[int, ...], flag: bool) -> None:
+    from studycards import collection, db
+
+    env = _open(ctx)
+    with db.writing(env.engine) as session:
+        changed = collection.set_suspended(session, list(card_ids), flag)
+    verb = "Suspended" if flag else "Unsuspended"
+    echo(f"{verb} {changed} card{'s' if changed != 1 else ''}.")
+
+
+@cli.command()
+@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.pass_context
+@_friendly_errors
+def suspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
+    """Suspend cards by id so they are never shown until unsuspended."""
+    _suspend(ctx, card_ids, True)
+
+
+@cli.command()
+@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.pass_context
+@_friendly_errors
+def unsuspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
+    """Unsuspend cards by id."""
+    _suspend(ctx, card_ids, False)
+
+
+@cli.command()
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@click.pass_context
+@_friendly_errors
+def config(ctx: click.Context, key: str | None, value: str | None) -> None:
+    """Show all settings, show one KEY, or set KEY to VALUE.
+
+    Settings: new-per-day, reviews-per-day, day-start-hour, max-interval,
+    leech-threshold, leech-action (tag or suspend).
+    """
+    from studycards import db, settings
+
+    env = _open(ctx)
+    if key is not None and key not in settings.SPECS:
+        raise click.BadParameter(f"unknown setting {key!r}; settings are: {', '.join(settings.SPECS)}", param_hint="KEY")
+    if value is not None:
+        try:
+            with db.writing(env.engine) as session:
+                stored = settings.store(session, key, value)
+        except StudycardsError as err:
+            raise click.BadParameter(str(err), param_hint="VALUE") from err
+        echo(f"{key} = {stored}")
+        return
+    with db.reading(env.engine) as session:
+        values = settings.raw_values(session)
+    for name, raw in values.items():
+        if key is None or name == key:
+            echo(f"{name} = {raw}" + ("" if key else f"    # {settings.SPECS[name].help}"))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--dry-run", is_flag=True, help="Show what would change without writing anything.")
+@click.pass_context
+@_friendly_errors
+def import_command(ctx: click.Context, file: str, dry_run: bool) -> None:
+    """Import (or re-import) a studycards deck file (.toml).
+
+    Notes are matched by their stable id: edited notes are updated in place
+    and keep their cards' progress. The whole file is checked first; any
+    error leaves the database unchanged.
+    """
+    from pathlib import Path
+
+    from studycards import clock, importing
+
+    env = _open(ctx)
+    report = importing.import_file(env.engine, Path(file), clock.epoch_seconds(clock.now()), dry_run)
+    prefix = "Would import" if dry_run else "Imported"
+    echo(
+        f"{prefix} {sanitize(file)} into deck {sanitize(report.deck)!r}: {report.added} added, "
+        f"{report.updated} updated, {report.unchanged} unchanged ({report.cards_added} new cards)."
+    )

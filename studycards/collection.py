@@ -1,0 +1,178 @@
+"""Opening the collection and the read/write services over decks and cards
+that are not part of a review session: deck summaries, card listings,
+suspending, and today's overview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, case, func
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Session, col, select
+
+from studycards import builtin, clock, db, migrations
+from studycards.errors import NotFound
+from studycards.models import Card, Deck, Note, ReviewLog
+from studycards.render import prompt_and_answer
+
+
+def open_collection(path: Path, now_epoch: int) -> Engine:
+    """Open (creating if needed) and upgrade the database, and bring the
+    built-in decks up to date. Every command that touches data starts here."""
+    engine = db.open_engine(path)
+    try:
+        with engine.connect() as conn:
+            migrations.migrate(conn, now_epoch)
+        with db.reading(engine) as session:
+            stale = builtin.needs_sync(session)
+        if stale:
+            with db.writing(engine) as session:
+                builtin.sync(session, now_epoch)
+    except sa_exc.SQLAlchemyError as err:
+        raise db.database_error(path, err) from err
+    return engine
+
+
+def resolve_decks(session: Session, names: tuple[str, ...] | list[str]) -> list[int] | None:
+    """Deck ids for ``names``; None means all decks. Unknown names are an error."""
+    if not names:
+        return None
+    found = {d.name: d.id for d in session.exec(select(Deck).where(col(Deck.name).in_(list(names))))}
+    missing = [n for n in names if n not in found]
+    if missing:
+        known = ", ".join(session.exec(select(Deck.name).order_by(Deck.name))) or "none yet"
+        raise NotFound(f"unknown deck {missing[0]!r} (decks: {known})")
+    return [found[n] for n in names]
+
+
+def _visible(today: int):  # type: ignore[no-untyped-def]
+    """Not suspended and not buried today."""
+    return (col(Card.suspended).is_(False)) & (
+        col(Card.buried_until).is_(None) | (col(Card.buried_until) <= today)
+    )
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    name: str
+    description: str
+    total: int
+    new: int
+    due: int
+    suspended: int
+
+
+def deck_summaries(session: Session, today: int) -> list[DeckSummary]:
+    is_new = col(Card.due).is_(None) & col(Card.suspended).is_(False)
+    is_due = col(Card.due).is_not(None) & (col(Card.due) <= today) & _visible(today)
+    count = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    query = (
+        select(
+            Deck.name,
+            Deck.description,
+            func.count(col(Card.id)),
+            count(is_new),
+            count(is_due),
+            count(col(Card.suspended).is_(True)),
+        )
+        .select_from(Deck)
+        .outerjoin(Note, col(Note.deck_id) == Deck.id)
+        .outerjoin(Card, col(Card.note_id) == Note.id)
+        .group_by(Deck.id, Deck.name, Deck.description)
+        .order_by(Deck.name)
+    )
+    return [DeckSummary(*row) for row in session.exec(query)]
+
+
+@dataclass(frozen=True)
+class CardRow:
+    id: int
+    deck: str
+    front: str
+    back: str
+    tags: list[str]
+    repetitions: int
+    easiness: float
+    interval: int
+    due: str | None
+    lapses: int
+    suspended: bool
+
+
+def list_cards(session: Session, deck_ids: list[int] | None, today: int, due_only: bool) -> list[CardRow]:
+    query = (
+        select(Card, Note, Deck.name)
+        .join(Note, col(Card.note_id) == Note.id)
+        .join(Deck, col(Note.deck_id) == Deck.id)
+        .order_by(Deck.name, Note.position, Note.id, Card.kind, Card.ord)
+    )
+    if deck_ids is not None:
+        query = query.where(col(Note.deck_id).in_(deck_ids))
+    if due_only:
+        query = query.where(col(Card.due).is_not(None), col(Card.due) <= today, _visible(today))
+    rows = []
+    for card, note, deck_name in session.exec(query):
+        front, back = prompt_and_answer(card.kind, card.ord, note.front, note.back)
+        rows.append(
+            CardRow(
+                id=card.id,
+                deck=deck_name,
+                front=front,
+                back=back,
+                tags=note.tags.split(),
+                repetitions=card.repetitions,
+                easiness=card.easiness / 100,
+                interval=card.interval,
+                due=None if card.due is None else clock.day_to_date(card.due).isoformat(),
+                lapses=card.lapses,
+                suspended=card.suspended,
+            )
+        )
+    return rows
+
+
+def set_suspended(session: Session, card_ids: list[int], suspended: bool) -> int:
+    """Suspend or unsuspend all of ``card_ids``, or none if any id is unknown."""
+    cards = list(session.exec(select(Card).where(col(Card.id).in_(card_ids))))
+    missing = sorted(set(card_ids) - {c.id for c in cards})
+    if missing:
+        raise NotFound(f"unknown card id {missing[0]}")
+    changed = 0
+    for card in cards:
+        if card.suspended != suspended:
+            card.suspended = suspended
+            changed += 1
+    return changed
+
+
+def current_streak(session: Session, today: int) -> int:
+    """Consecutive study days with at least one answer, ending today (or
+    yesterday, so a streak is not shown as broken before today's session)."""
+    days = session.exec(
+        select(ReviewLog.study_day).where(ReviewLog.study_day <= today).distinct().order_by(col(ReviewLog.study_day).desc())
+    )
+    streak, expected = 0, None
+    for day in days:
+        if expected is None:
+            if day < today - 1:
+                return 0
+            expected = day
+        if day != expected:
+            break
+        streak += 1
+        expected -= 1
+    return streak
+
+
+def deck_names_of(session: Session, card_ids: list[int]) -> list[str]:
+    """The deck name of each card in ``card_ids`` (one entry per card)."""
+    query = (
+        select(Deck.name)
+        .select_from(Card)
+        .join(Note, col(Card.note_id) == Note.id)
+        .join(Deck, col(Note.deck_id) == Deck.id)
+        .where(col(Card.id).in_(card_ids))
+    )
+    return list(session.exec(query))

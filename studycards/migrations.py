@@ -1,0 +1,157 @@
+"""Numbered schema migrations, recorded in the database.
+
+Each migration is a function of a SQLAlchemy connection, applied with its
+bookkeeping row in one transaction. m001 spells out the first schema as
+explicit, frozen DDL (never ``create_all``) so every later migration has a
+fixed starting point whatever the models look like by then. The DDL is
+SQLAlchemy Core so it stays portable beyond SQLite.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    inspect,
+    select,
+)
+
+from studycards.errors import DatabaseError
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = []
+
+
+def migration(fn: Callable[[Connection], None]) -> Callable[[Connection], None]:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+_bookkeeping = Table(
+    "schema_migration",
+    MetaData(),
+    Column("name", String, primary_key=True),
+    Column("applied_at", Integer, nullable=False),
+)
+
+
+@migration
+def m001_initial(conn: Connection) -> None:
+    meta = MetaData()
+    Table(
+        "deck",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("name", String, nullable=False, unique=True),
+        Column("description", String, nullable=False),
+    )
+    Table(
+        "note",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("deck_id", Integer, ForeignKey("deck.id"), nullable=False),
+        Column("guid", String, nullable=False, unique=True),
+        Column("note_type", String, nullable=False),
+        Column("reverse", Boolean, nullable=False),
+        Column("front", String, nullable=False),
+        Column("back", String, nullable=False),
+        Column("tags", String, nullable=False),
+        Column("source", String, nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("modified", Integer, nullable=False),
+        Index("ix_note_deck_position", "deck_id", "position"),
+    )
+    Table(
+        "card",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("note_id", Integer, ForeignKey("note.id"), nullable=False, index=True),
+        Column("kind", String, nullable=False),
+        Column("ord", Integer, nullable=False),
+        Column("repetitions", Integer, nullable=False),
+        Column("easiness", Integer, nullable=False),
+        Column("interval", Integer, nullable=False),
+        Column("due", Integer, nullable=True),
+        Column("lapses", Integer, nullable=False),
+        Column("suspended", Boolean, nullable=False),
+        Column("buried_until", Integer, nullable=True),
+        Column("last_review", Integer, nullable=True),
+        UniqueConstraint("note_id", "kind", "ord", name="uq_card_note_kind_ord"),
+        Index("ix_card_due", "suspended", "due"),
+    )
+    Table(
+        "review_log",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("card_id", Integer, ForeignKey("card.id"), nullable=False),
+        Column("time", Integer, nullable=False),
+        Column("study_day", Integer, nullable=False),
+        Column("grade", Integer, nullable=False),
+        Column("kind", String, nullable=False),
+        Column("before_repetitions", Integer, nullable=False),
+        Column("before_easiness", Integer, nullable=False),
+        Column("before_interval", Integer, nullable=False),
+        Column("before_due", Integer, nullable=True),
+        Column("after_repetitions", Integer, nullable=False),
+        Column("after_easiness", Integer, nullable=False),
+        Column("after_interval", Integer, nullable=False),
+        Column("after_due", Integer, nullable=True),
+        Column("answer_ms", Integer, nullable=False),
+        Index("ix_review_log_day", "study_day", "kind"),
+        Index("ix_review_log_card_day", "card_id", "study_day"),
+    )
+    Table(
+        "setting",
+        meta,
+        Column("key", String, primary_key=True),
+        Column("value", String, nullable=False),
+    )
+    meta.create_all(conn)  # creates exactly the frozen tables above
+
+
+def applied(conn: Connection) -> list[str]:
+    if not inspect(conn).has_table("schema_migration"):
+        return []
+    return list(conn.execute(select(_bookkeeping.c.name)).scalars())
+
+
+def pending(conn: Connection) -> list[str]:
+    """Names of migrations still to run; raises if the database is newer."""
+    done = set(applied(conn))
+    known = {name for name, _ in MIGRATIONS}
+    unknown = sorted(done - known)
+    if unknown:
+        raise DatabaseError(
+            f"this database was written by a newer studycards (it has migration "
+            f"{unknown[-1]}); upgrade studycards to use it"
+        )
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def migrate(conn: Connection, now_epoch: int, upto: str | None = None) -> list[str]:
+    """Apply pending migrations in order, each with its bookkeeping row in
+    one transaction. ``conn`` must not be inside a transaction. ``upto``
+    stops after that migration (tests use it to build an old schema).
+    Returns the names that were run."""
+    with conn.begin():
+        todo = pending(conn)
+    ran = []
+    for name, fn in MIGRATIONS:
+        if name in todo:
+            with conn.begin():
+                _bookkeeping.create(conn, checkfirst=True)
+                fn(conn)
+                conn.execute(_bookkeeping.insert().values(name=name, applied_at=now_epoch))
+            ran.append(name)
+        if name == upto:
+            break
+    return ran

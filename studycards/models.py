@@ -1,0 +1,98 @@
+"""The tables, as SQLModel models.
+
+Times are integer UTC epoch seconds and study days are integers (days since
+1970-01-01, see clock.py) so aggregates are plain integer arithmetic in SQL.
+The schema itself is created and changed only by migrations.py.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Deck(SQLModel, table=True):
+    __tablename__ = "deck"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    description: str = ""
+
+
+class Note(SQLModel, table=True):
+    """One fact. ``guid`` is the stable id kept across re-imports.
+
+    ``note_type`` is "basic" (front/back, plus a reversed card when
+    ``reverse``) or "cloze" (``front`` holds the cloze text, ``back`` extra).
+    """
+
+    __tablename__ = "note"
+    __table_args__ = (Index("ix_note_deck_position", "deck_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id")
+    guid: str = Field(unique=True)
+    note_type: str = "basic"
+    reverse: bool = False
+    front: str = ""
+    back: str = ""
+    tags: str = ""  # space-separated, like Anki
+    source: str = ""
+    position: int = 0  # order of new cards within the deck
+    modified: int = 0  # epoch seconds
+
+
+class Card(SQLModel, table=True):
+    """One thing to recall, with its SM-2 state. ``due`` is None while new."""
+
+    __tablename__ = "card"
+    __table_args__ = (
+        UniqueConstraint("note_id", "kind", "ord", name="uq_card_note_kind_ord"),
+        Index("ix_card_due", "suspended", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="note.id", index=True)
+    kind: str = "basic"  # basic | reversed | cloze
+    ord: int = 0  # cloze deletion number; 0 otherwise
+    repetitions: int = 0
+    easiness: int = 250  # hundredths: 250 = EF 2.50
+    interval: int = 0  # days
+    due: int | None = None  # study day
+    lapses: int = 0
+    suspended: bool = False
+    buried_until: int | None = None  # hidden while today < buried_until
+    last_review: int | None = None  # epoch seconds
+
+
+class ReviewLog(SQLModel, table=True):
+    """One answer. ``kind`` is review (counted), drill or cram (not counted)."""
+
+    __tablename__ = "review_log"
+    __table_args__ = (
+        Index("ix_review_log_day", "study_day", "kind"),
+        Index("ix_review_log_card_day", "card_id", "study_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id")
+    time: int  # epoch seconds, UTC
+    study_day: int
+    grade: int
+    kind: str = "review"
+    before_repetitions: int
+    before_easiness: int
+    before_interval: int
+    before_due: int | None = None
+    after_repetitions: int
+    after_easiness: int
+    after_interval: int
+    after_due: int | None = None
+    answer_ms: int = 0
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str

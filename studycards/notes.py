@@ -1,0 +1,185 @@
+"""Writing notes and the cards they make: the one path for built-in decks,
+imports and ``studycards add``.
+
+Re-applying the same deck changes nothing; an edited note is updated in place
+(matched by its stable id) and its cards keep their scheduling state. A card
+the edited note no longer makes is removed if it was never studied, and
+suspended otherwise, so no review history is ever dropped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from studycards.deckfile import DeckSpec, NoteSpec
+from studycards.errors import InvalidValue
+from studycards.models import Card, Deck, Note
+from studycards.render import NOTE_BASIC, NOTE_CLOZE, card_specs, cloze_ordinals
+
+_CHUNK = 500
+
+
+@dataclass
+class DeckReport:
+    deck: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cards_added: int = 0
+    cards_removed: int = 0
+    cards_suspended: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def get_or_create_deck(session: Session, name: str, description: str | None = None) -> Deck:
+    deck = session.exec(select(Deck).where(Deck.name == name)).first()
+    if deck is None:
+        deck = Deck(name=name, description=description or "")
+        session.add(deck)
+        session.flush()
+    elif description is not None and deck.description != description:
+        deck.description = description
+    return deck
+
+
+def _tags(tags: tuple[str, ...] | list[str]) -> str:
+    return " ".join(dict.fromkeys(tags))
+
+
+def _sync_cards(session: Session, note: Note, existing: list[Card]) -> tuple[int, int, int]:
+    """Make the note's cards match what its content generates."""
+    wanted = {(s.kind, s.ord) for s in card_specs(note.note_type, note.reverse, note.front)}
+    have = {(c.kind, c.ord): c for c in existing}
+    added = removed = suspended = 0
+    for kind, ordinal in sorted(wanted - set(have)):
+        session.add(Card(note_id=note.id, kind=kind, ord=ordinal))
+        added += 1
+    for key in set(have) - wanted:
+        card = have[key]
+        if card.due is None:
+            session.delete(card)
+            removed += 1
+        elif not card.suspended:
+            card.suspended = True
+            suspended += 1
+    return added, removed, suspended
+
+
+def apply_deck(session: Session, spec: DeckSpec, now_epoch: int) -> DeckReport:
+    """Insert or update every note of ``spec`` in its deck (inside the caller's transaction)."""
+    deck = get_or_create_deck(session, spec.name, spec.description)
+    report = DeckReport(deck=spec.name)
+    guids = [n.guid for n in spec.notes]
+    existing: dict[str, Note] = {}
+    for start in range(0, len(guids), _CHUNK):
+        chunk = guids[start : start + _CHUNK]
+        existing.update({n.guid: n for n in session.exec(select(Note).where(col(Note.guid).in_(chunk)))})
+    cards: dict[int, list[Card]] = {}
+    note_ids = [n.id for n in existing.values()]
+    for start in range(0, len(note_ids), _CHUNK):
+        chunk = note_ids[start : start + _CHUNK]
+        for card in session.exec(select(Card).where(col(Card.note_id).in_(chunk))):
+            cards.setdefault(card.note_id, []).append(card)
+
+    for position, spec_note in enumerate(spec.notes):
+        values = _note_values(spec_note, deck.id, position)
+        note = existing.get(spec_note.guid)
+        if note is None:
+            note = Note(guid=spec_note.guid, modified=now_epoch, **values)
+            session.add(note)
+            session.flush()
+            report.added += 1
+        elif any(getattr(note, k) != v for k, v in values.items()):
+            changed_content = any(getattr(note, k) != v for k, v in values.items() if k != "position")
+            for k, v in values.items():
+                setattr(note, k, v)
+            if changed_content:
+                note.modified = now_epoch
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        else:
+            report.unchanged += 1
+        added, removed, suspended = _sync_cards(session, note, cards.get(note.id, []))
+        report.cards_added += added
+        report.cards_removed += removed
+        report.cards_suspended += suspended
+    session.flush()
+    return report
+
+
+def _note_values(spec: NoteSpec, deck_id: int | None, position: int) -> dict[str, object]:
+    return {
+        "deck_id": deck_id,
+        "note_type": spec.note_type,
+        "reverse": spec.reverse,
+        "front": spec.front,
+        "back": spec.back,
+        "tags": _tags(spec.tags),
+        "source": spec.source,
+        "position": position,
+    }
+
+
+@dataclass(frozen=True)
+class Added:
+    note_id: int
+    deck: str
+    cards: int
+
+
+def add_note(
+    session: Session,
+    deck_name: str,
+    *,
+    front: str | None,
+    back: str | None,
+    cloze: str | None,
+    reverse: bool,
+    tags: list[str],
+    now_epoch: int,
+) -> Added:
+    """Add one note typed at the command line; a missing deck is created."""
+    deck_name = deck_name.strip()
+    if not deck_name:
+        raise InvalidValue("the deck name is empty")
+    for tag in tags:
+        if not tag.strip() or any(c.isspace() for c in tag.strip()):
+            raise InvalidValue(f"tag {tag!r} must be one word without spaces")
+    if cloze is not None:
+        if front is not None:
+            raise InvalidValue("give either --cloze or --front/--back, not both")
+        if reverse:
+            raise InvalidValue("a cloze note cannot be reversed")
+        if not cloze_ordinals(cloze):
+            raise InvalidValue(f"no cloze deletion such as {{{{c1::answer}}}} in {cloze!r}")
+        note_type, front, back = NOTE_CLOZE, cloze.strip(), (back or "").strip()
+    else:
+        if not front or not front.strip():
+            raise InvalidValue("--front is missing or empty (or use --cloze)")
+        if not back or not back.strip():
+            raise InvalidValue("--back is missing or empty")
+        note_type, front, back = NOTE_BASIC, front.strip(), back.strip()
+    deck = get_or_create_deck(session, deck_name)
+    last = session.exec(select(func.max(Note.position)).where(Note.deck_id == deck.id)).one()
+    note = Note(
+        deck_id=deck.id,
+        guid=uuid.uuid4().hex,
+        note_type=note_type,
+        reverse=reverse,
+        front=front,
+        back=back,
+        tags=_tags([t.strip() for t in tags]),
+        source="added",
+        position=0 if last is None else last + 1,
+        modified=now_epoch,
+    )
+    session.add(note)
+    session.flush()
+    added, _, _ = _sync_cards(session, note, [])
+    session.flush()
+    return Added(note_id=note.id, deck=deck.name, cards=added)

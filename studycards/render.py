@@ -1,0 +1,66 @@
+"""Card kinds and how each turns a note into a prompt and an answer.
+
+Cloze text uses Anki's syntax: ``{{c1::answer}}`` or ``{{c1::answer::hint}}``.
+Several deletions with different numbers make several cards; deletions
+sharing a number are blanked together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BASIC = "basic"
+REVERSED = "reversed"
+CLOZE = "cloze"
+
+NOTE_BASIC = "basic"
+NOTE_CLOZE = "cloze"
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """Which cards a note makes: (kind, ordinal) pairs."""
+
+    kind: str
+    ord: int
+
+
+def cloze_ordinals(text: str) -> list[int]:
+    """The distinct deletion numbers in ``text``, ascending (c0 is ignored)."""
+    return sorted({int(m.group(1)) for m in _CLOZE.finditer(text) if int(m.group(1)) > 0})
+
+
+def card_specs(note_type: str, reverse: bool, text: str) -> list[CardSpec]:
+    if note_type == NOTE_CLOZE:
+        return [CardSpec(CLOZE, n) for n in cloze_ordinals(text)]
+    specs = [CardSpec(BASIC, 0)]
+    if reverse:
+        specs.append(CardSpec(REVERSED, 0))
+    return specs
+
+
+def _cloze(text: str, ordinal: int, reveal: bool) -> str:
+    def replace(match: re.Match[str]) -> str:
+        number, answer, hint = int(match.group(1)), match.group(2), match.group(3)
+        if number != ordinal:
+            return answer
+        if reveal:
+            return f"[{answer}]"
+        return f"[{hint}]" if hint else "[...]"
+
+    return _CLOZE.sub(replace, text)
+
+
+def prompt_and_answer(kind: str, ordinal: int, front: str, back: str) -> tuple[str, str]:
+    """What the card asks and what it answers, as plain text."""
+    if kind == REVERSED:
+        return back, front
+    if kind == CLOZE:
+        answer = _cloze(front, ordinal, reveal=True)
+        if back.strip():
+            answer = f"{answer}\n\n{back}"
+        return _cloze(front, ordinal, reveal=False), answer
+    return front, back

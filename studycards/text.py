@@ -1,0 +1,32 @@
+"""Neutralise terminal control sequences in untrusted card text.
+
+Card text comes from files other people wrote; printed raw, an escape
+sequence could recolour, retitle or rewrite the user's terminal. We keep
+printable text, newlines and tabs, and drop everything else that a terminal
+would interpret.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings
+# (ESC ] ... BEL or ST), and two-character escapes. Also their 8-bit C1 forms.
+_ESCAPES = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?            # CSI
+  | \x9b[0-?]*[ -/]*[@-~]?              # 8-bit CSI
+  | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)  # OSC, DCS, ...
+  | \x1b[ -/]*[0-~]?                    # other escapes
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# C0 controls except tab and newline, DEL, C1 controls, and the Unicode
+# bidirectional overrides/isolates that reorder what the user sees.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def sanitize(text: str) -> str:
+    """``text`` with every terminal control sequence removed."""
+    text = text.replace("\r\n", "\n")
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
