@@ -257,6 +257,13 @@ def _review_loop(run: Any, keys: _Input, clock: Any) -> None:
         while True:
             shown = run.next()
             if shown is None:
+                if not run.can_undo():
+                    return
+                key = keys.read("End of session: u to undo the last answer, any other key to finish. ")
+                if key == "u" and run.undo():
+                    echo("Undone: the last card comes back.", fg="yellow")
+                    echo()
+                    continue
                 return
             _print_prompt(shown)
             shown_at = time.monotonic()

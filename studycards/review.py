@@ -303,6 +303,9 @@ class ReviewSession:
         if not shown.drill:
             self.index += 1
 
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
     def undo(self) -> bool:
         """Undo the last answer or bury of this session; False if there is none."""
         if not self._undo:

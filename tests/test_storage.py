@@ -1,0 +1,184 @@
+"""Database location, schema migrations, built-in deck updates, corrupt files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import create_engine, inspect
+from sqlmodel import SQLModel
+
+from conftest import answers, write_deck
+from studycards import builtin, db, migrations
+from studycards.collection import open_collection
+from studycards import models  # noqa: F401  (registers the tables)
+
+
+def test_first_use_creates_folder_and_database(run, tmp_path, monkeypatch):
+    target = tmp_path / "a" / "b" / "cards.db"
+    monkeypatch.setenv("STUDYCARDS_DB", str(target))
+    assert run("decks").exit_code == 0
+    assert target.exists()
+
+
+def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("STUDYCARDS_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert db.resolve_path(None) == tmp_path / "data" / "studycards" / "studycards.db"
+    monkeypatch.setenv("STUDYCARDS_DB", "~/x.db")
+    assert db.resolve_path(None) == Path("~/x.db").expanduser()
+    assert db.resolve_path("/tmp/y.db") == Path("/tmp/y.db")
+
+
+def test_migrated_schema_matches_the_models(db_path):
+    open_collection(db_path, 0)
+    live = inspect(create_engine(f"sqlite:///{db_path}"))
+    for table in SQLModel.metadata.sorted_tables:
+        assert {c["name"] for c in live.get_columns(table.name)} == {c.name for c in table.columns}, table.name
+        assert {i["name"] for i in live.get_indexes(table.name)} >= {i.name for i in table.indexes}, table.name
+
+
+def test_migrations_are_recorded_and_idempotent(db_path, sql):
+    open_collection(db_path, 100)
+    open_collection(db_path, 200)
+    assert sql("select name, applied_at from schema_migration") == [("m001_initial", 100)]
+
+
+def test_database_runs_in_wal_mode(db_path, sql):
+    open_collection(db_path, 0)
+    assert sql("pragma journal_mode") == [("wal",)]
+
+
+def test_database_from_a_newer_version_is_refused_untouched(run, db_path, sql):
+    open_collection(db_path, 0)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("insert into schema_migration values ('m999_future', 0)")
+    before = db_path.read_bytes()
+    result = run("decks")
+    assert result.exit_code == 1
+    assert "written by a newer studycards" in result.stderr and "m999_future" in result.stderr
+    assert db_path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_gives_one_line(run, db_path):
+    db_path.write_bytes(b"this is not sqlite at all" * 100)
+    result = run("decks")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {db_path}: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_database_path_that_is_a_folder_is_refused(run, tmp_path):
+    result = run("--db", str(tmp_path), "decks")
+    assert (result.exit_code, result.stderr) == (1, f"Error: {tmp_path}: is a folder, not a database file\n")
+
+
+DECK_V1 = """
+[deck]
+name = "Capitals"
+description = "v1"
+
+[[notes]]
+id = "cap-fr"
+front = "Capital of France?"
+back = "Paris"
+
+[[notes]]
+id = "cap-de"
+front = "Capital of Germany?"
+back = "Berlin"
+"""
+
+
+def test_builtin_decks_load_on_first_use_and_update_in_place(run, tmp_path, monkeypatch, cards_json):
+    folder = tmp_path / "builtin"
+    folder.mkdir()
+    write_deck(folder / "capitals.toml", DECK_V1)
+    monkeypatch.setattr(builtin, "deck_dir", lambda: folder)
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(5, 3))
+    before = {c["front"]: c for c in cards_json()}
+    # A new release edits one note, adds one and reverses another.
+    v2 = DECK_V1.replace("v1", "v2").replace('back = "Paris"', 'back = "Paris (on the Seine)"')
+    v2 = v2.replace('back = "Berlin"', 'back = "Berlin"\nreverse = true')
+    v2 += '\n[[notes]]\nid = "cap-it"\nfront = "Capital of Italy?"\nback = "Rome"\n'
+    write_deck(folder / "capitals.toml", v2)
+    after = {c["front"]: c for c in cards_json()}
+    assert after["Capital of France?"]["back"] == "Paris (on the Seine)"
+    for front in ("Capital of France?", "Capital of Germany?"):
+        keep = ("id", "repetitions", "easiness", "interval", "due")
+        assert {k: after[front][k] for k in keep} == {k: before[front][k] for k in keep}
+    assert "Berlin" in after and after["Capital of Italy?"]["due"] is None
+    assert len(after) == 4
+
+
+def test_the_shipped_decks_parse_and_load(run, shipped_decks, db_path):
+    real = builtin.deck_dir()
+    assert real is not None and builtin.deck_files()
+    result = run("decks", "--json")
+    assert result.exit_code == 0
+    import json
+
+    decks = json.loads(result.stdout)
+    assert len(decks) == len(builtin.deck_files())
+    assert all(d["total"] > 0 for d in decks)
+    assert db_path.exists()
+
+
+def test_import_then_reimport_is_idempotent_and_updates_in_place(run, tmp_path, cards_json):
+    path = write_deck(tmp_path / "capitals.toml", DECK_V1)
+    out = run("import", str(path)).output
+    assert "2 added, 0 updated, 0 unchanged (2 new cards)" in out
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(4, 4))
+    before = cards_json()
+    assert "0 added, 0 updated, 2 unchanged (0 new cards)" in run("import", str(path)).output
+    assert cards_json() == before
+    write_deck(path, DECK_V1.replace('"Berlin"', '"Berlin!"'))
+    assert "Would import" in run("import", "--dry-run", str(path)).output
+    assert cards_json() == before
+    assert "0 added, 1 updated, 1 unchanged" in run("import", str(path)).output
+    changed = cards_json()
+    assert changed[1]["back"] == "Berlin!" and changed[1]["due"] == before[1]["due"]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[deck]\nname = "X"\n[[notes]]\nid = "a"\nfront = "q"\nback = \n', ":6: not valid TOML: "),
+        ('[deck]\nname = "X"\n\n[[notes]]\nid = "a"\nfront = "q"\n', ":4: note 'a': 'back' is missing or empty"),
+        ('[deck]\nname = "X"\n\n[[notes]]\nid = "a"\nfront = "q"\nbak = "x"\n', ":7: note 'a': unknown key 'bak'"),
+        ('[deck]\nname = "X"\n[[notes]]\nid = "a"\nfront = "q"\nback = "b"\n[[notes]]\nid = "a"\nfront = "r"\nback = "c"\n',
+         ":8: duplicate id 'a' (first used on line 3)"),
+        ('[deck]\nname = "X"\n[[notes]]\nid = "c"\ncloze = "no deletion"\n', ":5: note 'c': 'cloze' has no deletion"),
+        ('[deck]\ndescription = "no name"\n', ":1: [deck] 'name' must be a non-empty string"),
+        ('[[notes]]\nid = "a"\n', ":1: missing the [deck] table"),
+        ('[deck]\nname = "X"\n[[notes]]\nfront = "q"\nback = "b"\n', ":3: note 1: 'id' is missing or empty"),
+        ('[deck]\nname = "X"\n[[notes]]\nid = "a"\nfront = "q"\nback = "b"\ntags = ["two words"]\n',
+         ":7: note 'a': 'tags' must be a list of words without spaces"),
+    ],
+)
+def test_bad_deck_files_are_refused_with_file_and_line(run, tmp_path, cards_json, text, message):
+    run("add", "Existing", "--front", "q", "--back", "a")
+    before = cards_json()
+    path = write_deck(tmp_path / "bad.toml", text)
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}{message}"), result.stderr
+    assert result.stderr.count("\n") == 1
+    assert cards_json() == before
+
+
+def test_deck_file_that_is_not_utf8_names_the_line(run, tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'[deck]\nname = "X"\n# caf\xe9\n')
+    result = run("import", str(path))
+    assert (result.exit_code, result.stderr) == (1, f"Error: {path}:3: not UTF-8 text\n")
+
+
+def test_import_of_a_missing_file_is_a_usage_error(run, tmp_path):
+    result = run("import", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 1
+    assert "nope.toml" in result.stderr and "cannot read the file" in result.stderr
