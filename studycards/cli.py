@@ -142,10 +142,12 @@ def overview(ctx: click.Context) -> None:
         echo("No decks yet. Add one with `studycards add` or `studycards import`.")
         return
     rows = [[s.name, s.due, min(s.new, new_room), redrill_by_deck.get(s.name, 0)] for s in summaries]
-    _table(["Deck", "Due", "New", "Re-drill"], rows, numeric={1, 2, 3})
-    echo(f"Streak: {streak} day{'s' if streak != 1 else ''}")
-    waiting = sum(r[1] + r[3] for r in rows) + min(new_room, sum(s.new for s in summaries))
-    if waiting:
+    due, new, redrill = sum(s.due for s in summaries), min(new_room, sum(s.new for s in summaries)), len(redrills)
+    if len(rows) > 1:
+        rows.append(["All decks", due, new, redrill])
+    _table(["Deck", "Due", "New", "Re-drill"], rows, numeric={1, 2, 3}, flex={0: 1})
+    echo(f"New cards left today: {new_room} of {env.settings.new_per_day}.  Streak: {streak} day{'s' if streak != 1 else ''}.")
+    if due + new + redrill:
         echo("Run `studycards review` to study.", fg="green")
     else:
         echo("All done for today.", fg="green")
@@ -162,15 +164,24 @@ def _count_by_deck(session: Any, card_ids: list[int]) -> dict[str, int]:
     return counts
 
 
-def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(), widths: dict[int, int] | None = None) -> None:
-    """A plain aligned table; long text columns are cut to ``widths``."""
-    widths = widths or {}
+def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(), flex: dict[int, int] | None = None) -> None:
+    """An aligned table that fits the terminal: the ``flex`` text columns
+    (index -> weight) share the width left over and are cut with an ellipsis."""
+    import shutil
+
     cells = [[sanitize(str(c)).replace("\n", " ") for c in row] for row in rows]
-    for row in cells:
-        for i, limit in widths.items():
-            if len(row[i]) > limit:
-                row[i] = row[i][: limit - 1] + "…"
     size = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    flex = flex or {}
+    fixed = sum(w for i, w in enumerate(size) if i not in flex) + 2 * (len(headers) - 1)
+    room = shutil.get_terminal_size((100, 24)).columns - fixed
+    if flex and sum(size[i] for i in flex) > room:
+        total = sum(flex.values())
+        for i, weight in flex.items():
+            size[i] = max(len(headers[i]), 6, min(size[i], room * weight // total))
+    for row in cells:
+        for i in flex:
+            if len(row[i]) > size[i]:
+                row[i] = row[i][: size[i] - 1] + "…"
 
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(size[i]) if i in numeric else v.ljust(size[i]) for i, v in enumerate(values)).rstrip()
@@ -410,7 +421,7 @@ def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: b
         for r in rows
     ]
     headers = ["ID", "Deck", "Front", "Back", "Tags", "Reps", "Ease", "Ivl", "Due", "Lapses", "Susp"]
-    _table(headers, table, numeric={0, 5, 6, 7, 9}, widths={1: 18, 2: 40, 3: 30, 4: 16})
+    _table(headers, table, numeric={0, 5, 6, 7, 9}, flex={1: 2, 2: 4, 3: 3, 4: 1})
 
 
 def _suspend(ctx: click.Context, card_ids: tuple[int, ...], flag: bool) -> None:
