@@ -244,6 +244,10 @@ class ReviewSession:
             raise scheduler.InvalidGrade(grade)
         with db.writing(self.engine) as session:
             card = session.get(Card, shown.card_id)
+            if card is None:  # deleted by another process meanwhile: nothing to record
+                if not shown.drill:
+                    self.index += 1
+                return "gone"
             note = session.get(Note, card.note_id)
             before = {f: getattr(card, f) for f in _STATE_FIELDS}
             tags_before = note.tags

@@ -270,6 +270,14 @@ def test_answers_before_the_day_start_hour_count_for_the_previous_day(run, add_n
         assert prompts(run("review", input=answers(4)).output) == ["Q1"]
 
 
+def test_configured_day_start_hour_moves_the_day_boundary(run, add_notes, sql):
+    run("config", "day-start-hour", "0")
+    add_notes("Test", 1)
+    with freeze_time("2026-03-03 02:30"):  # with a midnight start this is already March 3rd
+        run("review", input=answers(4))
+    assert sql("select study_day from review_log") == [(20515,)]
+
+
 def test_study_day_follows_the_local_timezone(run, add_notes, sql, monkeypatch):
     from conftest import set_tz
 
