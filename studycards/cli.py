@@ -485,14 +485,23 @@ def config(ctx: click.Context, key: str | None, value: str | None) -> None:
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--deck", help="Put every imported note in this deck.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["toml", "text", "csv", "tsv", "apkg", "colpkg", "json"]),
+    help="The file's format (default: from its extension and content).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing anything.")
 @click.pass_context
 @_friendly_errors
-def import_command(ctx: click.Context, file: str, dry_run: bool) -> None:
-    """Import (or re-import) a studycards deck file (.toml).
+def import_command(ctx: click.Context, file: str, deck: str | None, fmt: str | None, dry_run: bool) -> None:
+    """Import or re-import FILE: a studycards deck file (.toml), an Anki text
+    export or CSV/TSV file, an Anki package (.apkg/.colpkg), or studycards JSON.
 
-    Notes are matched by their stable id: edited notes are updated in place
-    and keep their cards' progress. The whole file is checked first; any
+    Notes are matched by their id or GUID (else by deck and front): edited
+    notes are updated in place and keep their cards' progress, and importing
+    the same file again changes nothing. The whole file is checked first; any
     error leaves the database unchanged.
     """
     from pathlib import Path
@@ -500,9 +509,54 @@ def import_command(ctx: click.Context, file: str, dry_run: bool) -> None:
     from studycards import clock, importing
 
     env = _open(ctx)
-    report = importing.import_file(env.engine, Path(file), clock.epoch_seconds(clock.now()), dry_run)
-    prefix = "Would import" if dry_run else "Imported"
-    echo(
-        f"{prefix} {sanitize(file)} into deck {sanitize(report.deck)!r}: {report.added} added, "
-        f"{report.updated} updated, {report.unchanged} unchanged ({report.cards_added} new cards)."
-    )
+    report = importing.import_file(env.engine, Path(file), clock.epoch_seconds(clock.now()), dry_run, fmt, deck)
+    head = "Dry run, nothing written. Would import" if dry_run else "Imported"
+    echo(f"{head} {sanitize(file)} ({report.format}):")
+    if not report.decks:
+        echo("  no notes found")
+    for d in report.decks:
+        line = f"  {sanitize(d.deck)}: {d.added} added, {d.updated} updated, {d.unchanged} unchanged"
+        if d.cards_restored:
+            line += f", progress restored for {d.cards_restored} card{'s' if d.cards_restored != 1 else ''}"
+        echo(line)
+    if report.skipped:
+        echo(f"Skipped {len(report.skipped)} note{'s' if len(report.skipped) != 1 else ''}:")
+        for reason in report.skipped[:20]:
+            echo(f"  {sanitize(reason)}")
+        if len(report.skipped) > 20:
+            echo(f"  ... and {len(report.skipped) - 20} more")
+    if report.media_skipped:
+        echo(f"Media skipped: {report.media_skipped} (images and sounds are not shown in the terminal).")
+
+
+@cli.command()
+@click.argument("decks", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["toml", "csv", "json", "apkg"]), help="Output format (default: from -o's extension, else toml).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write to this file instead of standard output.")
+@click.option("--with-progress", is_flag=True, help="JSON only: include each card's scheduling state and review history.")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.pass_context
+@_friendly_errors
+def export(ctx: click.Context, decks: tuple[str, ...], fmt: str | None, output: str | None, with_progress: bool, force: bool) -> None:
+    """Export DECKS (all decks if none are named) as a studycards deck file,
+    Anki-compatible CSV, studycards JSON, or an Anki package (.apkg)."""
+    from pathlib import Path
+
+    from studycards import collection, db, exporting
+
+    env = _open(ctx)
+    fmt = exporting.format_for(output, fmt)
+    with db.reading(env.engine) as session:
+        deck_ids = collection.resolve_decks(session, decks) or collection.all_deck_ids(session)
+        if not deck_ids:
+            raise click.ClickException("there are no decks to export")
+        data = exporting.render(exporting.collect(session, deck_ids, with_progress), fmt, with_progress)
+    if output:
+        exporting.write_file(Path(output), data, force)
+        echo(f"Exported {len(deck_ids)} deck{'s' if len(deck_ids) != 1 else ''} to {sanitize(output)} ({fmt}).", err=True)
+        return
+    if fmt == "apkg" and sys.stdout.isatty():
+        raise click.UsageError("an .apkg package is binary: write it to a file with -o FILE")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -176,3 +176,7 @@ def deck_names_of(session: Session, card_ids: list[int]) -> list[str]:
         .where(col(Card.id).in_(card_ids))
     )
     return list(session.exec(query))
+
+
+def all_deck_ids(session: Session) -> list[int]:
+    return list(session.exec(select(Deck.id).order_by(Deck.name)))

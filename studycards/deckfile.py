@@ -44,7 +44,9 @@ _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
 @dataclass(frozen=True)
 class NoteSpec:
-    guid: str
+    """One note to write. ``guid`` None means: match by deck and front."""
+
+    guid: str | None
     note_type: str
     front: str
     back: str
@@ -52,12 +54,15 @@ class NoteSpec:
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int | None = None
+    progress: tuple = ()  # exporters.json_file.CardProgress, from JSON with progress
 
 
 @dataclass(frozen=True)
 class DeckSpec:
+    """A deck to write; ``description`` None leaves an existing one alone."""
+
     name: str
-    description: str
+    description: str | None
     notes: tuple[NoteSpec, ...]
 
 
@@ -121,7 +126,7 @@ def parse_text(text: str, path: str) -> DeckSpec:
     seen: dict[str, int | None] = {}
     for index, raw in enumerate(raw_notes):
         line = lines.note(index)
-        note = _parse_note(raw, index, line, lines, path)
+        note = parse_note(raw, index, line, lines, path)
         if note.guid in seen:
             raise InvalidDeckFile(path, lines.key(line, "id"), f"duplicate id {note.guid!r} (first used on line {seen[note.guid]})")
         seen[note.guid] = line
@@ -129,7 +134,8 @@ def parse_text(text: str, path: str) -> DeckSpec:
     return DeckSpec(name=name.strip(), description=description.strip(), notes=tuple(notes))
 
 
-def _parse_note(raw: object, index: int, line: int | None, lines: _Lines, path: str) -> NoteSpec:
+def parse_note(raw: object, index: int, line: int | None, lines: "_Lines", path: str) -> NoteSpec:
+    """Validate one note given as a mapping (from TOML or JSON)."""
     if not isinstance(raw, dict):
         raise InvalidDeckFile(path, line, f"note {index + 1} must be a table")
 

@@ -17,8 +17,9 @@ class InvalidValue(StudycardsError):
     """A value given by the user is out of range or malformed."""
 
 
-class InvalidDeckFile(StudycardsError):
-    """A deck file is malformed; the message names the file and line."""
+class InvalidFile(StudycardsError):
+    """A file to import is malformed; the message names the file and the
+    line (or package entry) at fault."""
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
         self.path = path
@@ -30,3 +31,6 @@ class InvalidDeckFile(StudycardsError):
 
 class DatabaseError(StudycardsError):
     """The database cannot be opened, read or upgraded."""
+
+
+InvalidDeckFile = InvalidFile

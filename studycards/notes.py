@@ -10,17 +10,18 @@ suspended otherwise, so no review history is ever dropped.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidValue
-from studycards.models import Card, Deck, Note
+from studycards.models import Card, Deck, Note, ReviewLog
 from studycards.render import NOTE_BASIC, NOTE_CLOZE, card_specs, cloze_ordinals
 
 _CHUNK = 500
+LEECH_TAG = "leech"
 
 
 @dataclass
@@ -32,7 +33,7 @@ class DeckReport:
     cards_added: int = 0
     cards_removed: int = 0
     cards_suspended: int = 0
-    skipped: list[str] = field(default_factory=list)
+    cards_restored: int = 0
 
 
 def get_or_create_deck(session: Session, name: str, description: str | None = None) -> Deck:
@@ -70,46 +71,90 @@ def _sync_cards(session: Session, note: Note, existing: list[Card]) -> tuple[int
 
 
 def apply_deck(session: Session, spec: DeckSpec, now_epoch: int) -> DeckReport:
-    """Insert or update every note of ``spec`` in its deck (inside the caller's transaction)."""
+    """Insert or update every note of ``spec`` in its deck (inside the caller's
+    transaction). Notes match by guid, or, without one, by deck and front."""
     deck = get_or_create_deck(session, spec.name, spec.description)
     report = DeckReport(deck=spec.name)
-    guids = [n.guid for n in spec.notes]
-    existing: dict[str, Note] = {}
-    for start in range(0, len(guids), _CHUNK):
-        chunk = guids[start : start + _CHUNK]
-        existing.update({n.guid: n for n in session.exec(select(Note).where(col(Note.guid).in_(chunk)))})
-    cards: dict[int, list[Card]] = {}
-    note_ids = [n.id for n in existing.values()]
-    for start in range(0, len(note_ids), _CHUNK):
-        chunk = note_ids[start : start + _CHUNK]
-        for card in session.exec(select(Card).where(col(Card.note_id).in_(chunk))):
-            cards.setdefault(card.note_id, []).append(card)
+    existing = _existing_by_guid(session, [n.guid for n in spec.notes if n.guid is not None])
+    by_front: dict[str, Note] = {}
+    if any(n.guid is None for n in spec.notes):
+        by_front = {n.front: n for n in session.exec(select(Note).where(Note.deck_id == deck.id))}
+    cards = _cards_of(session, [n.id for n in existing.values()] + [n.id for n in by_front.values()])
 
     for position, spec_note in enumerate(spec.notes):
         values = _note_values(spec_note, deck.id, position)
-        note = existing.get(spec_note.guid)
+        note = existing.get(spec_note.guid) if spec_note.guid is not None else by_front.get(spec_note.front)
         if note is None:
-            note = Note(guid=spec_note.guid, modified=now_epoch, **values)
+            note = Note(guid=spec_note.guid or uuid.uuid4().hex, modified=now_epoch, **values)
             session.add(note)
             session.flush()
             report.added += 1
-        elif any(getattr(note, k) != v for k, v in values.items()):
-            changed_content = any(getattr(note, k) != v for k, v in values.items() if k != "position")
+        else:
+            if LEECH_TAG in note.tags.split() and LEECH_TAG not in values["tags"].split():
+                values["tags"] = " ".join([*values["tags"].split(), LEECH_TAG])  # a leech stays a leech
+            changed = any(getattr(note, k) != v for k, v in values.items() if k != "position")
             for k, v in values.items():
                 setattr(note, k, v)
-            if changed_content:
+            if changed:
                 note.modified = now_epoch
                 report.updated += 1
             else:
                 report.unchanged += 1
-        else:
-            report.unchanged += 1
         added, removed, suspended = _sync_cards(session, note, cards.get(note.id, []))
         report.cards_added += added
         report.cards_removed += removed
         report.cards_suspended += suspended
+        if spec_note.progress:
+            session.flush()
+            report.cards_restored += _restore_progress(session, note, spec_note.progress)
     session.flush()
     return report
+
+
+def _existing_by_guid(session: Session, guids: list[str]) -> dict[str, Note]:
+    found: dict[str, Note] = {}
+    for start in range(0, len(guids), _CHUNK):
+        chunk = guids[start : start + _CHUNK]
+        found.update({n.guid: n for n in session.exec(select(Note).where(col(Note.guid).in_(chunk)))})
+    return found
+
+
+def _cards_of(session: Session, note_ids: list[int]) -> dict[int, list[Card]]:
+    cards: dict[int, list[Card]] = {}
+    for start in range(0, len(note_ids), _CHUNK):
+        chunk = note_ids[start : start + _CHUNK]
+        for card in session.exec(select(Card).where(col(Card.note_id).in_(chunk))):
+            cards.setdefault(card.note_id, []).append(card)
+    return cards
+
+
+def _restore_progress(session: Session, note: Note, progress: tuple) -> int:
+    """Give never-studied cards the state and history carried by an export.
+
+    Cards already studied here keep their own progress: an import never
+    overwrites history."""
+    restored = 0
+    cards = {(c.kind, c.ord): c for c in session.exec(select(Card).where(Card.note_id == note.id))}
+    for entry in progress:
+        card = cards.get((entry["kind"], entry["ord"]))
+        if card is None or card.due is not None or card.last_review is not None:
+            continue  # unknown here, or studied here already: local history wins
+        if entry["due"] is None and not entry.get("reviews") and not entry["suspended"]:
+            continue  # nothing to carry over
+        card.repetitions, card.easiness = entry["repetitions"], entry["easiness_hundredths"]
+        card.interval, card.due, card.lapses = entry["interval"], entry["due"], entry["lapses"]
+        card.suspended, card.buried_until = entry["suspended"], entry["buried_until"]
+        card.last_review = entry["last_review"]
+        for review in entry.get("reviews", []):
+            session.add(ReviewLog(card_id=card.id, **{k: review.get(k) for k in _REVIEW_KEYS}))
+        restored += 1
+    return restored
+
+
+_REVIEW_KEYS = (
+    "time", "study_day", "grade", "kind", "before_repetitions", "before_easiness", "before_interval", "before_due",
+    "after_repetitions", "after_easiness", "after_interval", "after_due", "answer_ms",
+)
 
 
 def _note_values(spec: NoteSpec, deck_id: int | None, position: int) -> dict[str, object]:

@@ -15,11 +15,12 @@ from sqlmodel import Session, col, select
 
 from studycards import db, scheduler
 from studycards.models import Card, Deck, Note, ReviewLog
+from studycards.notes import LEECH_TAG
 from studycards.render import prompt_and_answer
 from studycards.settings import Settings
 
 REVIEW, DRILL, CRAM = "review", "drill", "cram"
-LEECH_TAG = "leech"
+
 DRILL_PASS = 4  # re-drill until the card gets 4 or 5 (SM-2 step 7)
 _STATE_FIELDS = ("repetitions", "easiness", "interval", "due", "lapses", "suspended", "buried_until", "last_review")
 

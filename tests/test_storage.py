@@ -130,14 +130,14 @@ def test_the_shipped_decks_parse_and_load(run, shipped_decks, db_path):
 def test_import_then_reimport_is_idempotent_and_updates_in_place(run, tmp_path, cards_json):
     path = write_deck(tmp_path / "capitals.toml", DECK_V1)
     out = run("import", str(path)).output
-    assert "2 added, 0 updated, 0 unchanged (2 new cards)" in out
+    assert "Capitals: 2 added, 0 updated, 0 unchanged" in out
     with freeze_time("2026-03-02 10:00"):
         run("review", input=answers(4, 4))
     before = cards_json()
-    assert "0 added, 0 updated, 2 unchanged (0 new cards)" in run("import", str(path)).output
+    assert "Capitals: 0 added, 0 updated, 2 unchanged" in run("import", str(path)).output
     assert cards_json() == before
     write_deck(path, DECK_V1.replace('"Berlin"', '"Berlin!"'))
-    assert "Would import" in run("import", "--dry-run", str(path)).output
+    assert "Dry run, nothing written" in run("import", "--dry-run", str(path)).output
     assert cards_json() == before
     assert "0 added, 1 updated, 1 unchanged" in run("import", str(path)).output
     changed = cards_json()
@@ -175,7 +175,7 @@ def test_deck_file_that_is_not_utf8_names_the_line(run, tmp_path):
     path = tmp_path / "latin1.toml"
     path.write_bytes(b'[deck]\nname = "X"\n# caf\xe9\n')
     result = run("import", str(path))
-    assert (result.exit_code, result.stderr) == (1, f"Error: {path}:3: not UTF-8 text\n")
+    assert (result.exit_code, result.stderr) == (1, f"Error: {path}:3: not UTF-8 text (save the file as UTF-8 and try again)\n")
 
 
 def test_import_of_a_missing_file_is_a_usage_error(run, tmp_path):

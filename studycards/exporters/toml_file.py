@@ -1,0 +1,32 @@
+"""Write a deck in the studycards deck file format (one deck per file)."""
+
+from __future__ import annotations
+
+import json
+
+from studycards.deckfile import DeckSpec
+from studycards.render import NOTE_CLOZE
+
+
+def _string(value: str) -> str:
+    # A JSON string is a valid TOML basic string once DEL is escaped too.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def dump(deck: DeckSpec) -> str:
+    lines = ["[deck]", f"name = {_string(deck.name)}", f"description = {_string(deck.description or '')}"]
+    for note in deck.notes:
+        lines += ["", "[[notes]]", f"id = {_string(note.guid or '')}"]
+        if note.note_type == NOTE_CLOZE:
+            lines.append(f"cloze = {_string(note.front)}")
+            if note.back:
+                lines.append(f"back = {_string(note.back)}")
+        else:
+            lines += [f"front = {_string(note.front)}", f"back = {_string(note.back)}"]
+            if note.reverse:
+                lines.append("reverse = true")
+        if note.tags:
+            lines.append(f"tags = [{', '.join(_string(t) for t in note.tags)}]")
+        if note.source:
+            lines.append(f"source = {_string(note.source)}")
+    return "\n".join(lines) + "\n"

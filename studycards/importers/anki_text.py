@@ -1,0 +1,236 @@
+"""Anki's text format: "Notes in Plain Text" exports and hand-made CSV/TSV.
+
+Header lines at the top (``#separator:``, ``#html:``, ``#tags:``,
+``#columns:``, ``#deck:``, ``#notetype:`` and the ``#... column:`` lines that
+name 1-based columns for guid, notetype, deck and tags) are read as Anki
+reads them. Without ``#separator:`` the separator is guessed from the first
+records: the first of tab, comma, semicolon, pipe, colon that splits them
+into a consistent number of columns (at least two), so a colon inside a
+field never beats a comma- or tab-separated layout. Without ``#columns:``
+the columns are front, back, then tags.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from dataclasses import dataclass, field
+
+from studycards.deckfile import DeckSpec, NoteSpec
+from studycards.errors import InvalidFile
+from studycards.importers import MAX_FIELD_CHARS, ImportBatch
+from studycards.importers import html_text
+from studycards.render import NOTE_BASIC, NOTE_CLOZE, cloze_ordinals
+
+SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "colon": ":", "space": " "}
+_GUESS_ORDER = ["tab", "comma", "semicolon", "pipe", "colon"]
+_FRONT_LABELS = {"front", "text", "question", "q"}
+_BACK_LABELS = {"back", "back extra", "extra", "answer", "a"}
+
+
+@dataclass
+class _Meta:
+    separator: str | None = None
+    html: bool | None = None
+    tags: list[str] = field(default_factory=list)
+    columns: str | None = None
+    deck: str | None = None
+    notetype: str | None = None
+    guid_col: int = 0
+    notetype_col: int = 0
+    deck_col: int = 0
+    tags_col: int = 0
+
+
+def _header(lines: list[str], path: str) -> tuple[_Meta, int]:
+    """Parse the header lines; returns the metadata and how many lines they take."""
+    meta = _Meta()
+    count = 0
+    for number, line in enumerate(lines, 1):
+        text = line.rstrip("\r\n")
+        if number == 1 and text.startswith("tags:"):
+            meta.tags = text[5:].split()
+        elif text.startswith("#"):
+            key, sep, value = text[1:].partition(":")
+            if sep:
+                _header_value(meta, key.strip().lower(), value, path, number)
+        else:
+            break
+        count = number
+    return meta, count
+
+
+def _header_value(meta: _Meta, key: str, value: str, path: str, line: int) -> None:
+    def column() -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise InvalidFile(path, line, f"#{key}: must be a column number, not {value.strip()!r}")
+        if number < 1:
+            raise InvalidFile(path, line, f"#{key}: column numbers start at 1")
+        return number
+
+    if key == "separator":
+        name = value.strip().lower()
+        if name in SEPARATORS:
+            meta.separator = name
+        elif value in SEPARATORS.values():
+            meta.separator = next(k for k, v in SEPARATORS.items() if v == value)
+        else:
+            raise InvalidFile(path, line, f"#separator: unknown separator {value!r} (use {', '.join(SEPARATORS)})")
+    elif key == "html":
+        if value.strip().lower() not in ("true", "false"):
+            raise InvalidFile(path, line, f"#html: must be true or false, not {value.strip()!r}")
+        meta.html = value.strip().lower() == "true"
+    elif key == "tags":
+        meta.tags = value.split()
+    elif key == "columns":
+        meta.columns = value
+    elif key == "deck":
+        meta.deck = value.strip()
+    elif key == "notetype":
+        meta.notetype = value.strip()
+    elif key == "guid column":
+        meta.guid_col = column()
+    elif key == "notetype column":
+        meta.notetype_col = column()
+    elif key == "deck column":
+        meta.deck_col = column()
+    elif key == "tags column":
+        meta.tags_col = column()
+
+
+def _records(body: str, delimiter: str, path: str, first_line: int) -> list[tuple[int, list[str]]]:
+    """(line number, fields) for each record; quoting errors name the line."""
+    csv.field_size_limit(MAX_FIELD_CHARS * 4 + 1)
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+    out = []
+    start = first_line
+    try:
+        for row in reader:
+            if row and any(cell.strip() for cell in row):
+                out.append((start, row))
+            start = first_line + reader.line_num
+    except csv.Error as err:
+        raise InvalidFile(path, first_line + reader.line_num - 1 if reader.line_num else start, f"malformed quoting ({err})")
+    return out
+
+
+def _guess(body: str) -> str:
+    """The first separator that splits the first records into one consistent
+    number (two or more) of columns; else the first one present at all."""
+    for name in _GUESS_ORDER:
+        reader = csv.reader(io.StringIO(body, newline=""), delimiter=SEPARATORS[name], strict=True)
+        try:
+            widths = {len(row) for row in itertools.islice(reader, 100) if any(c.strip() for c in row)}
+        except csv.Error:
+            continue
+        if len(widths) == 1 and widths.pop() >= 2:
+            return name
+    return next((name for name in _GUESS_ORDER if SEPARATORS[name] in body[:8192]), "tab")
+
+
+def parse_text(text: str, path: str, deck_override: str | None = None) -> ImportBatch:
+    if "\x00" in text:
+        raise InvalidFile(path, text[: text.index("\x00")].count("\n") + 1, "contains NUL bytes: not a text file")
+    lines = text.splitlines(keepends=True)
+    meta, header_lines = _header(lines, path)
+    body = "".join(lines[header_lines:])
+    guessed = meta.separator is None
+    name = meta.separator or _guess(body)
+    delimiter = SEPARATORS[name]
+    records = _records(body, delimiter, path, header_lines + 1)
+    if meta.html is None:
+        meta.html = any(html_text.looks_like_html(cell) for _, row in records[:50] for cell in row)
+
+    meta_cols = {c for c in (meta.guid_col, meta.notetype_col, meta.deck_col, meta.tags_col) if c}
+    labels: list[str] = []
+    if meta.columns is not None:
+        labels = next(csv.reader([meta.columns], delimiter=delimiter), [])
+        labels = [label.strip().lower() for label in labels]
+        if not meta.tags_col and "tags" in labels:
+            meta.tags_col = labels.index("tags") + 1
+            meta_cols.add(meta.tags_col)
+
+    batch = ImportBatch(format=f"Anki text ({name}-separated{', guessed' if guessed else ''})", decks=[])
+    by_deck: dict[str, list[NoteSpec]] = {}
+    seen_guids: dict[str, int] = {}
+    seen_fronts: dict[tuple[str, str], int] = {}
+    default_deck = deck_override or meta.deck or "Imported"
+    for line, row in records:
+        for cell in row:
+            if len(cell) > MAX_FIELD_CHARS:
+                raise InvalidFile(path, line, f"a field is longer than {MAX_FIELD_CHARS} characters")
+        columns, tags_col = _field_columns(len(row), meta_cols, labels, meta.tags_col)
+        note, media = _note(row, columns, tags_col, meta, line, default_deck, deck_override)
+        batch.media_skipped += media
+        if isinstance(note, str):
+            batch.skipped.append(f"line {line}: {note}")
+            continue
+        deck, spec = note
+        if spec.guid is not None:
+            if spec.guid in seen_guids:
+                batch.skipped.append(f"line {line}: same guid as line {seen_guids[spec.guid]}")
+                continue
+            seen_guids[spec.guid] = line
+        else:
+            key = (deck, spec.front)
+            if key in seen_fronts:
+                batch.skipped.append(f"line {line}: same deck and front as line {seen_fronts[key]}")
+                continue
+            seen_fronts[key] = line
+        by_deck.setdefault(deck, []).append(spec)
+    batch.decks = [DeckSpec(name=deck, description=None, notes=tuple(notes)) for deck, notes in by_deck.items()]
+    return batch
+
+
+def _field_columns(width: int, meta_cols: set[int], labels: list[str], tags_col: int) -> tuple[list[int], int]:
+    """1-based columns holding note fields (front first, back second), and the tags column."""
+    plain = [c for c in range(1, width + 1) if c not in meta_cols]
+    if labels:
+        named = {labels[c - 1]: c for c in plain if c - 1 < len(labels)}
+        front = next((named[label] for label in named if label in _FRONT_LABELS), None)
+        back = next((named[label] for label in named if label in _BACK_LABELS), None)
+        if front is not None:
+            rest = [c for c in plain if c not in (front, back)]
+            return [front] + ([back] if back else []) + rest, tags_col
+    if not tags_col and not labels and len(plain) >= 3:
+        return plain[:2], plain[2]  # no #columns: front, back, then tags
+    return plain, tags_col
+
+
+def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, deck_override: str | None):  # type: ignore[no-untyped-def]
+    def cell(number: int) -> str:
+        return row[number - 1] if 0 < number <= len(row) else ""
+
+    fields = [cell(c) for c in columns]
+    if not fields:
+        return "no field columns", 0
+    media = 0
+    clean = []
+    for value in fields[:2]:
+        text, found = html_text.to_text(value) if meta.html else html_text.strip_media(value)
+        clean.append(text)
+        media += found
+    front = clean[0]
+    back = clean[1] if len(clean) > 1 else ""
+    notetype = (cell(meta.notetype_col) if meta.notetype_col else meta.notetype or "").strip()
+    tags = list(meta.tags)
+    tags += cell(tags_col).split() if tags_col else []
+    deck = deck_override or (cell(meta.deck_col).strip() if meta.deck_col else "") or default_deck
+    guid = cell(meta.guid_col).strip() if meta.guid_col else ""
+    is_cloze = "cloze" in notetype.lower() or (not notetype and bool(cloze_ordinals(front)))
+    source = f"anki: {notetype}" if notetype else "anki text"
+    if not front:
+        return "the front is empty" + (" (only media)" if media else ""), media
+    if is_cloze:
+        if not cloze_ordinals(front):
+            return "cloze note without a {{c1::...}} deletion", media
+        spec = NoteSpec(guid=guid or None, note_type=NOTE_CLOZE, front=front, back=back, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
+    else:
+        if not back:
+            return "the back is empty", media
+        reverse = "revers" in notetype.lower() and "optional" not in notetype.lower()
+        spec = NoteSpec(guid=guid or None, note_type=NOTE_BASIC, front=front, back=back, reverse=reverse, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
+    return (deck, spec), media
