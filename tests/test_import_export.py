@@ -176,7 +176,7 @@ def test_malformed_text_files_are_rejected_with_the_line_and_nothing_written(run
     run("add", "Existing", "--front", "q", "--back", "a")
     before = cards_json()
     path = tmp_path / "bad.csv"
-    path.write_bytes(b"q0,a0\n" * 0 + content)
+    path.write_bytes(content)
     result = run("import", str(path))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {path}{message}"), result.stderr
@@ -225,7 +225,8 @@ def test_path_tricks_in_a_package_write_nothing_outside(run, tmp_path, sql):
     entries = {name: real.read(name) for name in real.namelist()}
     entries["../../escaped.txt"] = b"owned"
     entries["/tmp/absolute-escape.txt"] = b"owned"
-    tricky = _zip(tmp_path / "inner" / "tricky.apkg" if (tmp_path / "inner").mkdir() is None else tmp_path, entries)
+    (tmp_path / "inner").mkdir()
+    tricky = _zip(tmp_path / "inner" / "tricky.apkg", entries)
     imported(run, tricky)
     assert not (tmp_path.parent / "escaped.txt").exists() and not Path("/tmp/absolute-escape.txt").exists()
     assert sql("select count(*) from note") == [(8,)]
@@ -342,3 +343,25 @@ def test_apkg_export_to_stdout_when_piped(run):
     run("add", "A", "--front", "q", "--back", "a")
     result = run("export", "A", "--format", "apkg")
     assert result.exit_code == 0 and result.stdout_bytes.startswith(b"PK\x03\x04")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"format": "studycards", "version": 1,\n "decks": [}', ":2: not valid JSON"),
+        ('{"format": "other"}', ": not a studycards JSON export"),
+        ('{"format": "studycards", "version": 9, "decks": []}', ": unsupported studycards JSON version 9"),
+        ('{"format": "studycards", "version": 1, "decks": [{"name": "D", "notes": [{"id": "a", "front": "q"}]}]}',
+         ": deck 'D': note 'a': 'back' is missing or empty"),
+        ('{"format": "studycards", "version": 1, "decks": [{"name": "D", "notes": [{"id": "a", "front": "q", "back": "b",'
+         ' "cards": [{"kind": "basic", "ord": 0, "repetitions": 1, "easiness_hundredths": 5, "interval": 1, "lapses": 0,'
+         ' "suspended": false}]}]}]}', ": note 'a': card easiness_hundredths 5 is impossible"),
+    ],
+)
+def test_malformed_json_is_rejected_and_nothing_written(run, tmp_path, cards_json, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}{message}"), result.stderr
+    assert cards_json() == []
