@@ -560,3 +560,48 @@ def export(ctx: click.Context, decks: tuple[str, ...], fmt: str | None, output: 
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+_PAINT_STYLES = {
+    "title": {"bold": True},
+    "head": {"bold": True, "fg": "cyan"},
+    "heat": {"fg": "green"},
+    "dim": {"dim": True},
+    "bar": {"fg": "green"},
+}
+
+
+@cli.command()
+@click.argument("decks", nargs=-1)
+@click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True, help="Window for the activity calendar and the charts.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every figure, for scripts.")
+@click.pass_context
+@_friendly_errors
+def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) -> None:
+    """Statistics for DECKS (all decks if none are named): today, the
+    collection, retention, activity, forecast, distributions, hardest cards."""
+    from studycards import collection, db
+    from studycards import stats as stats_service
+    from studycards import statsview
+
+    env = _open(ctx)
+    with db.reading(env.engine) as session:
+        deck_ids = collection.resolve_decks(session, decks)
+        figures = stats_service.gather(session, env.today, days, deck_ids)
+    if as_json:
+        data = figures.to_json()
+        data["decks"] = list(decks) or None
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    use_colour = _color_allowed() is not False and _stdout_is_terminal()
+
+    def paint(text: str, role: str) -> str:
+        return click.style(text, **_PAINT_STYLES[role]) if use_colour and text else text
+
+    scope = ", ".join(decks) if decks else "all decks"
+    for line in statsview.render(figures, scope, paint):
+        click.echo(line, color=use_colour)

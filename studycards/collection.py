@@ -150,20 +150,10 @@ def set_suspended(session: Session, card_ids: list[int], suspended: bool) -> int
 def current_streak(session: Session, today: int) -> int:
     """Consecutive study days with at least one answer, ending today (or
     yesterday, so a streak is not shown as broken before today's session)."""
-    days = session.exec(
-        select(ReviewLog.study_day).where(ReviewLog.study_day <= today).distinct().order_by(col(ReviewLog.study_day).desc())
-    )
-    streak, expected = 0, None
-    for day in days:
-        if expected is None:
-            if day < today - 1:
-                return 0
-            expected = day
-        if day != expected:
-            break
-        streak += 1
-        expected -= 1
-    return streak
+    from studycards.stats import streaks
+
+    days = session.exec(select(ReviewLog.study_day).where(ReviewLog.study_day <= today).distinct())
+    return streaks(list(days), today)[0]
 
 
 def deck_names_of(session: Session, card_ids: list[int]) -> list[str]:
