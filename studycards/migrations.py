@@ -118,6 +118,25 @@ def m001_initial(conn: Connection) -> None:
     meta.create_all(conn)  # creates exactly the frozen tables above
 
 
+@migration
+def m002_review_log_stats_indexes(conn: Connection) -> None:
+    """Covering indexes for the statistics aggregates (retention and grades;
+    answers by hour), so `stats` reads indexes instead of the whole log."""
+    meta = MetaData()
+    log = Table(
+        "review_log",
+        meta,
+        Column("kind", String),
+        Column("study_day", Integer),
+        Column("before_due", Integer),
+        Column("before_interval", Integer),
+        Column("grade", Integer),
+        Column("time", Integer),
+    )
+    Index("ix_review_log_kind_day", log.c.kind, log.c.study_day, log.c.before_due, log.c.before_interval, log.c.grade).create(conn)
+    Index("ix_review_log_day_time", log.c.study_day, log.c.time).create(conn)
+
+
 def applied(conn: Connection) -> list[str]:
     if not inspect(conn).has_table("schema_migration"):
         return []

@@ -72,6 +72,8 @@ class ReviewLog(SQLModel, table=True):
     __table_args__ = (
         Index("ix_review_log_day", "study_day", "kind"),
         Index("ix_review_log_card_day", "card_id", "study_day"),
+        Index("ix_review_log_kind_day", "kind", "study_day", "before_due", "before_interval", "grade"),
+        Index("ix_review_log_day_time", "study_day", "time"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

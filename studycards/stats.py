@@ -145,31 +145,35 @@ def collection_counts(session: Session, today: int, deck_ids: list[int] | None) 
 
 
 def retention(session: Session, today: int, deck_ids: list[int] | None) -> dict[str, dict[str, dict[str, object]]]:
+    """One pass over the longest window, with a conditional count per cell."""
     logs = _logs(deck_ids)
-    out: dict[str, dict[str, dict[str, object]]] = {}
     mature = col(ReviewLog.before_interval) >= MATURE
     passed = col(ReviewLog.grade) >= 3
+    columns = []
     for window in RETENTION_WINDOWS:
-        row = session.exec(
-            logs(
-                select(
-                    _count_if(~mature & passed),
-                    _count_if(~mature),
-                    _count_if(mature & passed),
-                    _count_if(mature),
-                ).select_from(ReviewLog)
-            ).where(
-                ReviewLog.kind == "review",
-                col(ReviewLog.before_due).is_not(None),
-                ReviewLog.study_day > today - window,
-                ReviewLog.study_day <= today,
-            )
-        ).one()
-        young_pass, young_all, mature_pass, mature_all = (int(v) for v in row)
+        inside = col(ReviewLog.study_day) > today - window
+        columns += [
+            _count_if(inside & ~mature & passed),
+            _count_if(inside & ~mature),
+            _count_if(inside & mature & passed),
+            _count_if(inside & mature),
+        ]
+    row = session.exec(
+        logs(select(*columns).select_from(ReviewLog)).where(
+            ReviewLog.kind == "review",
+            col(ReviewLog.before_due).is_not(None),
+            ReviewLog.study_day > today - max(RETENTION_WINDOWS),
+            ReviewLog.study_day <= today,
+        )
+    ).one()
+    values = [int(v) for v in row]
 
-        def figures(p: int, n: int) -> dict[str, object]:
-            return {"passed": p, "failed": n - p, "total": n, "rate": _share(p, n)}
+    def figures(p: int, n: int) -> dict[str, object]:
+        return {"passed": p, "failed": n - p, "total": n, "rate": _share(p, n)}
 
+    out: dict[str, dict[str, dict[str, object]]] = {}
+    for i, window in enumerate(RETENTION_WINDOWS):
+        young_pass, young_all, mature_pass, mature_all = values[4 * i : 4 * i + 4]
         out[f"last_{window}_days"] = {
             "young": figures(young_pass, young_all),
             "mature": figures(mature_pass, mature_all),

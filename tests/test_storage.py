@@ -43,7 +43,7 @@ def test_migrated_schema_matches_the_models(db_path):
 def test_migrations_are_recorded_and_idempotent(db_path, sql):
     open_collection(db_path, 100)
     open_collection(db_path, 200)
-    assert sql("select name, applied_at from schema_migration") == [("m001_initial", 100)]
+    assert sql("select name, applied_at from schema_migration") == [("m001_initial", 100), ("m002_review_log_stats_indexes", 100)]
 
 
 def test_database_runs_in_wal_mode(db_path, sql):
@@ -182,3 +182,32 @@ def test_import_of_a_missing_file_is_a_usage_error(run, tmp_path):
     result = run("import", str(tmp_path / "nope.toml"))
     assert result.exit_code == 1
     assert "nope.toml" in result.stderr and "cannot read the file" in result.stderr
+
+
+def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql, run, cards_json):
+    engine = db.open_engine(db_path)
+    with engine.connect() as conn:
+        assert migrations.migrate(conn, 0, upto="m001_initial") == ["m001_initial"]
+    engine.dispose()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("insert into deck (id, name, description) values (1, 'Old', '')")
+        conn.execute(
+            "insert into note (id, deck_id, guid, note_type, reverse, front, back, tags, source, position, modified)"
+            " values (1, 1, 'g1', 'basic', 0, 'q', 'a', 't', '', 0, 0)"
+        )
+        conn.execute(
+            "insert into card (id, note_id, kind, ord, repetitions, easiness, interval, due, lapses, suspended, buried_until, last_review)"
+            " values (1, 1, 'basic', 0, 2, 236, 6, 20520, 1, 0, null, 5)"
+        )
+        conn.execute(
+            "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
+            " values (1, 5, 20514, 4, 'review', 1, 236, 1, 20514, 2, 236, 6, 20520, 900)"
+        )
+    assert [name for (name,) in sql("select name from schema_migration")] == ["m001_initial"]
+    assert run("decks").exit_code == 0  # any command migrates first
+    assert [name for (name,) in sql("select name from schema_migration")] == ["m001_initial", "m002_review_log_stats_indexes"]
+    [card] = cards_json()
+    assert (card["front"], card["easiness"], card["interval"], card["due"], card["lapses"]) == ("q", 2.36, 6, "2026-03-08", 1)
+    assert sql("select grade, answer_ms from review_log") == [(4, 900)]
+    assert {"ix_review_log_kind_day", "ix_review_log_day_time"} <= {r[0] for r in sql("select name from sqlite_master where type='index'")}
