@@ -81,6 +81,19 @@ def _open(ctx: click.Context) -> _Env:
     return _Env(engine, current, clock.study_day(now, current.day_start_hour))
 
 
+def _deck_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Deck names must be non-empty text without control characters."""
+    names = value if isinstance(value, tuple) else (value,)
+    for name in names:
+        if name is None:
+            continue
+        if not name.strip():
+            raise click.BadParameter("a deck name cannot be empty")
+        if sanitize(name) != name or "\n" in name or "\t" in name:
+            raise click.BadParameter(f"{name!r} contains control characters")
+    return value
+
+
 def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn domain and database errors into one line and exit status 1."""
 
@@ -195,7 +208,7 @@ cli.add_command(overview)
 
 
 @cli.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, callback=_deck_names)
 @click.option("--new", "new_limit", type=click.IntRange(0, 9999), help="New cards for this session (instead of the daily limit).")
 @click.option("--limit", type=click.IntRange(0, 99999), help="Most cards in this session (instead of the daily limit).")
 @click.option("--cram", is_flag=True, help="Review cards that are not due yet, without changing their schedule.")
@@ -218,11 +231,33 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
     run = ReviewSession(env.engine, env.today, env.settings, deck_ids, new_limit, limit, cram)
     keys: _Input = _Keys() if sys.stdin.isatty() else _Lines()
     started = time.monotonic()
+    _stop_on_signals()
     try:
         _review_loop(run, keys, clock)
-    except (KeyboardInterrupt, EOFError):
-        echo()
-    _print_summary(run.summary(), time.monotonic() - started, cram)
+    except (KeyboardInterrupt, EOFError, _Stopped):
+        try:
+            echo()
+        except OSError:
+            pass  # the terminal is gone (SIGHUP): the answers are already saved
+    try:
+        _print_summary(run.summary(), time.monotonic() - started, cram)
+    except OSError:
+        pass
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGHUP (a closed terminal) arrived: end the session cleanly."""
+
+
+def _stop_on_signals() -> None:
+    import signal
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
 
 
 class _Quit(Exception):
@@ -368,7 +403,7 @@ def decks_command(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("deck")
+@click.argument("deck", callback=_deck_names)
 @click.option("--front", help="The question side.")
 @click.option("--back", help="The answer side (with --cloze: extra text shown with the answer).")
 @click.option("--reverse", is_flag=True, help="Also make a card that asks back -> front.")
@@ -396,7 +431,7 @@ def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reve
 
 
 @cli.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, callback=_deck_names)
 @click.option("--due", "due_only", is_flag=True, help="Only cards due today.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
 @click.pass_context
@@ -485,7 +520,7 @@ def config(ctx: click.Context, key: str | None, value: str | None) -> None:
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--deck", help="Put every imported note in this deck.")
+@click.option("--deck", callback=_deck_names, help="Put every imported note in this deck.")
 @click.option(
     "--format",
     "fmt",
@@ -530,7 +565,7 @@ def import_command(ctx: click.Context, file: str, deck: str | None, fmt: str | N
 
 
 @cli.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, callback=_deck_names)
 @click.option("--format", "fmt", type=click.Choice(["toml", "csv", "json", "apkg"]), help="Output format (default: from -o's extension, else toml).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write to this file instead of standard output.")
 @click.option("--with-progress", is_flag=True, help="JSON only: include each card's scheduling state and review history.")
@@ -576,7 +611,7 @@ _PAINT_STYLES = {
 
 
 @cli.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, callback=_deck_names)
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True, help="Window for the activity calendar and the charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every figure, for scripts.")
 @click.pass_context
@@ -605,3 +640,53 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) 
     scope = ", ".join(decks) if decks else "all decks"
     for line in statsview.render(figures, scope, paint):
         click.echo(line, color=use_colour)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.pass_context
+@_friendly_errors
+def backup(ctx: click.Context, path: str | None, force: bool) -> None:
+    """Write a consistent copy of the database to PATH (default: a dated file
+    in a backups folder next to the database). Safe during a review session."""
+    from pathlib import Path
+
+    from studycards import clock, collection, db
+
+    env = _open(ctx)
+    source = db.resolve_path(ctx.find_object(_App).db_option)
+    if path is None:
+        stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
+        target = source.parent / "backups" / f"{source.stem}-{stamp}.db"
+    else:
+        target = Path(path).expanduser()
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} already exists; use --force to overwrite it")
+    if target.resolve() == source.resolve():
+        raise click.BadParameter("the backup cannot be the database itself", param_hint="PATH")
+    db.backup(env.engine, target)
+    with db.reading(env.engine) as session:
+        counts = collection.totals(session)
+    echo(f"Backed up {counts['cards']} cards and {counts['reviews']} reviews to {sanitize(str(target))}.")
+
+
+@cli.command()
+@click.pass_context
+@_friendly_errors
+def check(ctx: click.Context) -> None:
+    """Check the database: SQLite's integrity check, then orphans and
+    impossible states. Exit status 1 when a problem is found."""
+    from studycards import collection, db
+
+    env = _open(ctx)
+    problems = [f"integrity: {p}" for p in db.integrity_problems(env.engine)]
+    with db.reading(env.engine) as session:
+        problems += collection.consistency_problems(session)
+        counts = collection.totals(session)
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    if problems:
+        for problem in problems:
+            echo(f"problem: {sanitize(problem)}", err=True)
+        raise click.ClickException(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found ({summary})")
+    echo(f"No problems found: integrity ok; {summary}.")

@@ -24,6 +24,13 @@ def open_collection(path: Path, now_epoch: int) -> Engine:
     engine = db.open_engine(path)
     try:
         with engine.connect() as conn:
+            with conn.begin():
+                todo, existing = migrations.pending(conn), bool(migrations.applied(conn))
+            if todo and existing:
+                # A copy of the database as it was, before anything changes it.
+                copy = path.with_name(f"{path.name}.before-{todo[0]}.bak")
+                if not copy.exists():
+                    db.backup(engine, copy)
             migrations.migrate(conn, now_epoch)
         with db.reading(engine) as session:
             stale = builtin.needs_sync(session)
@@ -170,3 +177,45 @@ def deck_names_of(session: Session, card_ids: list[int]) -> list[str]:
 
 def all_deck_ids(session: Session) -> list[int]:
     return list(session.exec(select(Deck.id).order_by(Deck.name)))
+
+
+def consistency_problems(session: Session) -> list[str]:
+    """Rows that the application would never write: orphans and impossible
+    states. Each problem is one line naming the rows at fault."""
+    problems: list[str] = []
+
+    def report(label: str, query) -> None:  # type: ignore[no-untyped-def]
+        ids = list(session.exec(query.limit(11)))
+        if ids:
+            shown = ", ".join(str(i) for i in ids[:10]) + (", ..." if len(ids) > 10 else "")
+            problems.append(f"{label}: {shown}")
+
+    report("cards whose note is missing (card ids)",
+           select(Card.id).outerjoin(Note, col(Note.id) == Card.note_id).where(col(Note.id).is_(None)))
+    report("notes whose deck is missing (note ids)",
+           select(Note.id).outerjoin(Deck, col(Deck.id) == Note.deck_id).where(col(Deck.id).is_(None)))
+    report("notes without any card (note ids)",
+           select(Note.id).outerjoin(Card, col(Card.note_id) == Note.id).where(col(Card.id).is_(None)))
+    report("review-log rows whose card is missing (log ids)",
+           select(ReviewLog.id).outerjoin(Card, col(Card.id) == ReviewLog.card_id).where(col(Card.id).is_(None)))
+    report("cards with an impossible scheduling state (card ids)",
+           select(Card.id).where(
+               (col(Card.easiness) < 130) | (col(Card.interval) < 0) | (col(Card.repetitions) < 0) | (col(Card.lapses) < 0)
+               | (col(Card.due).is_(None) & ((col(Card.repetitions) > 0) | (col(Card.lapses) > 0)))
+               | (col(Card.due).is_not(None) & (col(Card.interval) < 1))
+               | col(Card.kind).not_in(["basic", "reversed", "cloze"])
+           ))
+    report("review-log rows with an impossible grade or kind (log ids)",
+           select(ReviewLog.id).where(
+               (col(ReviewLog.grade) < 0) | (col(ReviewLog.grade) > 5) | col(ReviewLog.kind).not_in(["review", "drill", "cram"])
+           ))
+    return problems
+
+
+def totals(session: Session) -> dict[str, int]:
+    return {
+        "decks": session.exec(select(func.count()).select_from(Deck)).one(),
+        "notes": session.exec(select(func.count()).select_from(Note)).one(),
+        "cards": session.exec(select(func.count()).select_from(Card)).one(),
+        "reviews": session.exec(select(func.count()).select_from(ReviewLog)).one(),
+    }

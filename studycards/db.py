@@ -83,9 +83,57 @@ def writing(engine: Engine) -> Iterator[Session]:
             yield session
 
 
+_KNOWN_ERRORS = (
+    ("locked", "the database is busy in another process; try again"),
+    ("disk is full", "the disk is full; nothing was changed"),
+    ("readonly", "the database is read-only (check the permissions of the file and its folder); nothing was changed"),
+    ("read-only", "the database is read-only (check the permissions of the file and its folder); nothing was changed"),
+    ("not a database", "this file is not a studycards database (or it is corrupt)"),
+    ("malformed", "the database file is corrupt; restore a backup (see `studycards backup`)"),
+    ("unable to open", "cannot open the database file (check the path and permissions)"),
+    ("disk i/o error", "the disk reported an I/O error; nothing was changed"),
+)
+
+
 def database_error(path: Path, err: Exception) -> DatabaseError:
     """Turn a driver error into one line the user can act on."""
-    detail = str(getattr(err, "orig", err)) or type(err).__name__
-    if isinstance(err, sa_exc.OperationalError) and "locked" in detail:
-        return DatabaseError(f"{path}: the database is busy in another process; try again")
+    detail = (str(getattr(err, "orig", err)) or type(err).__name__).splitlines()[0]
+    lowered = detail.lower()
+    for needle, message in _KNOWN_ERRORS:
+        if needle in lowered:
+            return DatabaseError(f"{path}: {message}")
     return DatabaseError(f"{path}: {detail}")
+
+
+def backup(engine: Engine, target: Path) -> None:
+    """A consistent copy of the live database via SQLite's online backup API,
+    written to a temporary file and renamed, so a half-written backup never
+    has the target's name. Safe while other processes read and write."""
+    import os
+    import sqlite3
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    raw = engine.raw_connection()
+    try:
+        dest = sqlite3.connect(tmp)
+        try:
+            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    finally:
+        raw.close()
+
+
+def integrity_problems(engine: Engine) -> list[str]:
+    """SQLite's own integrity check; an empty list means the file is sound."""
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
