@@ -45,6 +45,18 @@ Keys:
   ?  this help"""
 
 
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _json(data: Any) -> str:
+    """JSON for scripts: exact text, with every character that could steer a
+    terminal (controls are escaped by json itself; bidi marks here) escaped."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    for char in _BIDI:
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
 def _color_allowed() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
@@ -393,7 +405,7 @@ def decks_command(ctx: click.Context, as_json: bool) -> None:
         summaries = collection.deck_summaries(session, env.today)
     if as_json:
         keys = ("name", "description", "total", "new", "due", "suspended")
-        click.echo(json.dumps([{k: getattr(s, k) for k in keys} for s in summaries], indent=2))
+        click.echo(_json([{k: getattr(s, k) for k in keys} for s in summaries]))
         return
     if not summaries:
         echo("No decks yet.")
@@ -446,7 +458,7 @@ def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: b
     with db.reading(env.engine) as session:
         rows = collection.list_cards(session, collection.resolve_decks(session, decks), env.today, due_only)
     if as_json:
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+        click.echo(_json([asdict(r) for r in rows]))
         return
     if not rows:
         echo("No cards.")
@@ -630,7 +642,7 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) 
     if as_json:
         data = figures.to_json()
         data["decks"] = list(decks) or None
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(_json(data))
         return
     use_colour = _color_allowed() is not False and _stdout_is_terminal()
 
