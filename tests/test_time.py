@@ -52,7 +52,7 @@ def test_moving_timezones_backwards_in_the_calendar_repeats_nothing(run, add_not
     # Flying east to west: it is 20:00 on March 2nd in New York now.
     assert shown(run, "2026-03-03 01:00", "--new", "1") == ["Q2"]  # Q1 is not shown again
     assert shown(run, "2026-03-04 15:00", "--new", "0") == ["Q2", "Q1"]  # each once: Q2 due 03-03, Q1 due 03-04
-    assert sql("select count(*) from review_log where kind = 'review'") == [(3,)]
+    assert sql("select count(*) from review_log where kind = 'review'") == [(4,)]
 
 
 def test_a_clock_that_jumps_back_shows_no_card_twice(run, add_notes, cards_json):
