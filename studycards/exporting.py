@@ -14,12 +14,9 @@ from sqlmodel import Session, col, select
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidValue
 from studycards.models import Card, Deck, Note, ReviewLog
+from studycards.notes import REVIEW_FIELDS
 
 FORMATS = ("toml", "csv", "json", "apkg")
-_REVIEW_FIELDS = (
-    "time", "study_day", "grade", "kind", "before_repetitions", "before_easiness", "before_interval", "before_due",
-    "after_repetitions", "after_easiness", "after_interval", "after_due", "answer_ms",
-)
 
 
 def collect(session: Session, deck_ids: list[int], with_progress: bool) -> list[DeckSpec]:
@@ -75,7 +72,7 @@ def _progress(session: Session, note_ids: list[int]) -> dict[int, list[dict]]:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for log in session.exec(select(ReviewLog).where(col(ReviewLog.card_id).in_(chunk)).order_by(ReviewLog.id)):
-            cards[log.card_id]["reviews"].append({k: getattr(log, k) for k in _REVIEW_FIELDS})
+            cards[log.card_id]["reviews"].append({k: getattr(log, k) for k in REVIEW_FIELDS})
     return by_note
 
 

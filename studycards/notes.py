@@ -146,12 +146,12 @@ def _restore_progress(session: Session, note: Note, progress: tuple) -> int:
         card.suspended, card.buried_until = entry["suspended"], entry["buried_until"]
         card.last_review = entry["last_review"]
         for review in entry.get("reviews", []):
-            session.add(ReviewLog(card_id=card.id, **{k: review.get(k) for k in _REVIEW_KEYS}))
+            session.add(ReviewLog(card_id=card.id, **{k: review.get(k) for k in REVIEW_FIELDS}))
         restored += 1
     return restored
 
 
-_REVIEW_KEYS = (
+REVIEW_FIELDS = (
     "time", "study_day", "grade", "kind", "before_repetitions", "before_easiness", "before_interval", "before_due",
     "after_repetitions", "after_easiness", "after_interval", "after_due", "answer_ms",
 )
