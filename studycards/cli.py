@@ -9,12 +9,10 @@ commands that need it. Card text is untrusted and always goes through
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 import click
 
@@ -51,6 +49,8 @@ _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 def _json(data: Any) -> str:
     """JSON for scripts: exact text, with every character that could steer a
     terminal (controls are escaped by json itself; bidi marks here) escaped."""
+    import json
+
     text = json.dumps(data, indent=2, ensure_ascii=False)
     for char in _BIDI:
         text = text.replace(char, f"\\u{ord(char):04x}")
@@ -68,13 +68,11 @@ def echo(message: str = "", err: bool = False, **style: Any) -> None:
     click.echo(message, err=err, color=_color_allowed())
 
 
-@dataclass
-class _App:
+class _App(NamedTuple):
     db_option: str | None
 
 
-@dataclass
-class _Env:
+class _Env(NamedTuple):
     engine: "Engine"
     settings: "Settings"
     today: int
