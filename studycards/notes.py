@@ -21,6 +21,7 @@ from studycards.models import Card, Deck, Note, ReviewLog
 from studycards.render import NOTE_BASIC, NOTE_CLOZE, card_specs, cloze_ordinals
 
 _CHUNK = 500
+_BULK = 5000
 LEECH_TAG = "leech"
 
 
@@ -80,10 +81,15 @@ def apply_deck(session: Session, spec: DeckSpec, now_epoch: int) -> DeckReport:
     if any(n.guid is None for n in spec.notes):
         by_front = {n.front: n for n in session.exec(select(Note).where(Note.deck_id == deck.id))}
     cards = _cards_of(session, [n.id for n in existing.values()] + [n.id for n in by_front.values()])
+    fresh: list[tuple[NoteSpec, dict[str, object]]] = []  # new notes, written in bulk below
 
     for position, spec_note in enumerate(spec.notes):
         values = _note_values(spec_note, deck.id, position)
         note = existing.get(spec_note.guid) if spec_note.guid is not None else by_front.get(spec_note.front)
+        if note is None and not spec_note.progress:
+            fresh.append((spec_note, {"guid": spec_note.guid or uuid.uuid4().hex, "modified": now_epoch, **values}))
+            report.added += 1
+            continue
         if note is None:
             note = Note(guid=spec_note.guid or uuid.uuid4().hex, modified=now_epoch, **values)
             session.add(note)
@@ -108,7 +114,35 @@ def apply_deck(session: Session, spec: DeckSpec, now_epoch: int) -> DeckReport:
             session.flush()
             report.cards_restored += _restore_progress(session, note, spec_note.progress)
     session.flush()
+    report.cards_added += _insert_new(session, fresh)
     return report
+
+
+def _insert_new(session: Session, fresh: list[tuple[NoteSpec, dict[str, object]]]) -> int:
+    """Bulk-insert new notes and their cards with Core executemany: one
+    statement per chunk instead of one ORM object (and flush) per row."""
+    if not fresh:
+        return 0
+    from sqlalchemy import insert
+
+    note_table, card_table = Note.__table__, Card.__table__  # type: ignore[attr-defined]
+    ids: dict[str, int] = {}
+    rows = [values for _, values in fresh]
+    for start in range(0, len(rows), _BULK):
+        chunk = rows[start : start + _BULK]
+        session.execute(insert(note_table), chunk)
+        guids = [row["guid"] for row in chunk]
+        ids.update({guid: note_id for guid, note_id in session.execute(select(Note.guid, Note.id).where(col(Note.guid).in_(guids)))})
+    card_rows = [
+        {"note_id": ids[values["guid"]], "kind": c.kind, "ord": c.ord}
+        for spec_note, values in fresh
+        for c in card_specs(spec_note.note_type, spec_note.reverse, spec_note.front)
+    ]
+    defaults = {"repetitions": 0, "easiness": 250, "interval": 0, "due": None, "lapses": 0, "suspended": False,
+                "buried_until": None, "last_review": None}
+    for start in range(0, len(card_rows), _BULK):
+        session.execute(insert(card_table), [{**defaults, **row} for row in card_rows[start : start + _BULK]])
+    return len(card_rows)
 
 
 def _existing_by_guid(session: Session, guids: list[str]) -> dict[str, Note]:
