@@ -31,7 +31,8 @@ def open_collection(path: Path, now_epoch: int) -> Engine:
                 copy = path.with_name(f"{path.name}.before-{todo[0]}.bak")
                 if not copy.exists():
                     db.backup(engine, copy)
-            migrations.migrate(conn, now_epoch)
+            if todo:  # the common case, nothing to do, costs one read
+                migrations.migrate(conn, now_epoch)
         with db.reading(engine) as session:
             stale = builtin.needs_sync(session)
         if stale:
