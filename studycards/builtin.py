@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
+from studycards import settings
 
-from studycards import deckfile, notes, settings
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from studycards import notes
+    from studycards.dbapi import Conn
 
 _HASH_KEY = "_builtin_decks_hash"
 
@@ -41,9 +46,13 @@ def _digest(files: list[Path]) -> str:
 
 def sync(session: Session, now_epoch: int) -> list[notes.DeckReport] | None:
     """Load or update the built-in decks if they changed; None if nothing to do."""
+    from studycards import deckfile, notes
+    from studycards.models import Setting
+
     files = deck_files()
     digest = _digest(files)
-    if settings.get_internal(session, _HASH_KEY) == digest:
+    stored = session.get(Setting, _HASH_KEY)
+    if stored is not None and stored.value == digest:
         return None
     specs = [deckfile.parse_file(path) for path in files]  # validate all first
     reports = [notes.apply_deck(session, spec, now_epoch) for spec in specs]
@@ -51,5 +60,5 @@ def sync(session: Session, now_epoch: int) -> list[notes.DeckReport] | None:
     return reports
 
 
-def needs_sync(session: Session) -> bool:
-    return settings.get_internal(session, _HASH_KEY) != _digest(deck_files())
+def needs_sync(conn: Conn) -> bool:
+    return settings.get_internal(conn, _HASH_KEY) != _digest(deck_files())

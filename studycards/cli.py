@@ -21,8 +21,11 @@ from studycards.errors import StudycardsError
 from studycards.text import sanitize
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy import Engine
 
+    from studycards.dbapi import Conn
     from studycards.settings import Settings
 
 GRADE_LEGEND = "0 blackout · 1 wrong, familiar · 2 wrong, seemed easy · 3 hard · 4 hesitated · 5 perfect"
@@ -72,23 +75,44 @@ class _App(NamedTuple):
     db_option: str | None
 
 
-class _Env(NamedTuple):
-    engine: "Engine"
-    settings: "Settings"
-    today: int
+class _Env:
+    """The open collection: a quick connection, and a SQLAlchemy engine made
+    only for the commands that use it."""
+
+    def __init__(self, path: "Path", conn: "Conn", settings: "Settings", today: int) -> None:
+        self.path, self.conn, self.settings, self.today = path, conn, settings, today
+        self._engine: "Engine | None" = None
+
+    @property
+    def engine(self) -> "Engine":
+        if self._engine is None:
+            from studycards import db
+
+            self._engine = db.open_engine(self.path)
+        return self._engine
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def _open(ctx: click.Context) -> _Env:
     """Open the collection once per command and read the clock once."""
-    from studycards import clock, collection, db, settings
+    from studycards import clock, dbapi, opening, settings
 
     app: _App = ctx.find_object(_App)
-    path = db.resolve_path(app.db_option)
+    path = dbapi.resolve_path(app.db_option)
     now = clock.now()
-    engine = collection.open_collection(path, clock.epoch_seconds(now))
-    with db.reading(engine) as session:
-        current = settings.load(session)
-    return _Env(engine, current, clock.study_day(now, current.day_start_hour))
+    conn = opening.open_conn(path, clock.epoch_seconds(now))
+    try:
+        current = settings.load(conn)
+    except BaseException:
+        conn.close()
+        raise
+    env = _Env(path, conn, current, clock.study_day(now, current.day_start_hour))
+    ctx.call_on_close(env.close)
+    return env
 
 
 def _deck_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -115,11 +139,12 @@ def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(sanitize(str(err))) from err
         except Exception as err:
             sa = sys.modules.get("sqlalchemy.exc")
-            if sa is not None and isinstance(err, sa.SQLAlchemyError):
-                from studycards import db
+            sqlite = sys.modules.get("sqlite3")
+            if (sa is not None and isinstance(err, sa.SQLAlchemyError)) or (sqlite is not None and isinstance(err, sqlite.Error)):
+                from studycards import dbapi
 
-                path = db.resolve_path(click.get_current_context().find_object(_App).db_option)
-                raise click.ClickException(sanitize(str(db.database_error(path, err)))) from err
+                path = dbapi.resolve_path(click.get_current_context().find_object(_App).db_option)
+                raise click.ClickException(sanitize(str(dbapi.database_error(path, err)))) from err
             raise
 
     return wrapper
@@ -149,42 +174,25 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
 @click.pass_context
 @_friendly_errors
 def overview(ctx: click.Context) -> None:
-    from studycards import clock, collection, db, review
+    from studycards import clock, decks
 
     env = _open(ctx)
-    with db.reading(env.engine) as session:
-        summaries = collection.deck_summaries(session, env.today)
-        _, new_done = review.counted_today(session, env.today)
-        new_room = max(0, env.settings.new_per_day - new_done)
-        redrills = review.pending_redrills(session, env.today, None)
-        redrill_by_deck = _count_by_deck(session, redrills)
-        streak = collection.current_streak(session, env.today)
+    today = decks.today_overview(env.conn, env.today, env.settings)
     day = clock.day_to_date(env.today)
     echo(f"studycards · study day {day:%a %d %b %Y}", bold=True)
-    if not summaries:
+    if not today.decks:
         echo("No decks yet. Add one with `studycards add` or `studycards import`.")
         return
-    rows = [[s.name, s.due, min(s.new, new_room), redrill_by_deck.get(s.name, 0)] for s in summaries]
-    due, new, redrill = sum(s.due for s in summaries), min(new_room, sum(s.new for s in summaries)), len(redrills)
+    rows = [[d.name, d.due, d.new, d.redrill] for d in today.decks]
+    due, new, redrill, streak = today.due, today.new, today.redrill, today.streak
     if len(rows) > 1:
         rows.append(["All decks", due, new, redrill])
     _table(["Deck", "Due", "New", "Re-drill"], rows, numeric={1, 2, 3}, flex={0: 1})
-    echo(f"New cards left today: {new_room} of {env.settings.new_per_day}.  Streak: {streak} day{'s' if streak != 1 else ''}.")
+    echo(f"New cards left today: {today.new_room} of {env.settings.new_per_day}.  Streak: {streak} day{'s' if streak != 1 else ''}.")
     if due + new + redrill:
         echo("Run `studycards review` to study.", fg="green")
     else:
         echo("All done for today.", fg="green")
-
-
-def _count_by_deck(session: Any, card_ids: list[int]) -> dict[str, int]:
-    if not card_ids:
-        return {}
-    from studycards import collection
-
-    counts: dict[str, int] = {}
-    for name in collection.deck_names_of(session, card_ids):
-        counts[name] = counts.get(name, 0) + 1
-    return counts
 
 
 def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(), flex: dict[int, int] | None = None) -> None:
@@ -232,13 +240,13 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
     once; with piped input each card takes one line to reveal and one line
     for the grade or command.
     """
-    from studycards import clock, collection, db
+    from studycards import clock
+    from studycards.decks import resolve_decks
     from studycards.review import ReviewSession
 
     env = _open(ctx)
-    with db.reading(env.engine) as session:
-        deck_ids = collection.resolve_decks(session, decks)
-    run = ReviewSession(env.engine, env.today, env.settings, deck_ids, new_limit, limit, cram)
+    deck_ids = resolve_decks(env.conn, decks)
+    run = ReviewSession(env.conn, env.today, env.settings, deck_ids, new_limit, limit, cram)
     keys: _Input = _Keys() if sys.stdin.isatty() else _Lines()
     started = time.monotonic()
     _stop_on_signals()
@@ -396,11 +404,10 @@ def _print_summary(summary: Any, seconds: float, cram: bool) -> None:
 @_friendly_errors
 def decks_command(ctx: click.Context, as_json: bool) -> None:
     """List decks with their total, new, due-today and suspended cards."""
-    from studycards import collection, db
+    from studycards.decks import deck_summaries
 
     env = _open(ctx)
-    with db.reading(env.engine) as session:
-        summaries = collection.deck_summaries(session, env.today)
+    summaries = deck_summaries(env.conn, env.today)
     if as_json:
         keys = ("name", "description", "total", "new", "due", "suspended")
         click.echo(_json([{k: getattr(s, k) for k in keys} for s in summaries]))
@@ -451,10 +458,12 @@ def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: b
     from dataclasses import asdict
 
     from studycards import collection, db
+    from studycards.decks import resolve_decks
 
     env = _open(ctx)
+    deck_ids = resolve_decks(env.conn, decks)
     with db.reading(env.engine) as session:
-        rows = collection.list_cards(session, collection.resolve_decks(session, decks), env.today, due_only)
+        rows = collection.list_cards(session, deck_ids, env.today, due_only)
     if as_json:
         click.echo(_json([asdict(r) for r in rows]))
         return
@@ -521,8 +530,7 @@ def config(ctx: click.Context, key: str | None, value: str | None) -> None:
             raise click.BadParameter(str(err), param_hint="VALUE") from err
         echo(f"{key} = {stored}")
         return
-    with db.reading(env.engine) as session:
-        values = settings.raw_values(session)
+    values = settings.raw_values(env.conn)
     for name, raw in values.items():
         if key is None or name == key:
             echo(f"{name} = {raw}" + ("" if key else f"    # {settings.SPECS[name].help}"))
@@ -588,11 +596,13 @@ def export(ctx: click.Context, decks: tuple[str, ...], fmt: str | None, output: 
     from pathlib import Path
 
     from studycards import collection, db, exporting
+    from studycards.decks import resolve_decks
 
     env = _open(ctx)
     fmt = exporting.format_for(output, fmt)
+    named = resolve_decks(env.conn, decks)
     with db.reading(env.engine) as session:
-        deck_ids = collection.resolve_decks(session, decks) or collection.all_deck_ids(session)
+        deck_ids = named or collection.all_deck_ids(session)
         if not deck_ids:
             raise click.ClickException("there are no decks to export")
         data = exporting.render(exporting.collect(session, deck_ids, with_progress), fmt, with_progress)
@@ -629,13 +639,13 @@ _PAINT_STYLES = {
 def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) -> None:
     """Statistics for DECKS (all decks if none are named): today, the
     collection, retention, activity, forecast, distributions, hardest cards."""
-    from studycards import collection, db
+    from studycards import db, statsview
     from studycards import stats as stats_service
-    from studycards import statsview
+    from studycards.decks import resolve_decks
 
     env = _open(ctx)
+    deck_ids = resolve_decks(env.conn, decks)
     with db.reading(env.engine) as session:
-        deck_ids = collection.resolve_decks(session, decks)
         figures = stats_service.gather(session, env.today, days, deck_ids)
     if as_json:
         data = figures.to_json()
@@ -665,7 +675,7 @@ def backup(ctx: click.Context, path: str | None, force: bool) -> None:
     from studycards import clock, collection, db
 
     env = _open(ctx)
-    source = db.resolve_path(ctx.find_object(_App).db_option)
+    source = env.path
     if path is None:
         stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
         target = source.parent / "backups" / f"{source.stem}-{stamp}.db"

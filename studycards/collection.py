@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, case, func
+from sqlalchemy import Engine, func
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col, select
 
-from studycards import builtin, clock, db, migrations
+from studycards import builtin, clock, db, dbapi, migrations
 from studycards.errors import NotFound
 from studycards.models import Card, Deck, Note, ReviewLog
 from studycards.render import prompt_and_answer
@@ -33,9 +33,7 @@ def open_collection(path: Path, now_epoch: int) -> Engine:
                     db.backup(engine, copy)
             if todo:  # the common case, nothing to do, costs one read
                 migrations.migrate(conn, now_epoch)
-        with db.reading(engine) as session:
-            stale = builtin.needs_sync(session)
-        if stale:
+        if builtin.needs_sync(dbapi.SAConn(engine, path)):
             with db.writing(engine) as session:
                 builtin.sync(session, now_epoch)
     except sa_exc.SQLAlchemyError as err:
@@ -43,55 +41,11 @@ def open_collection(path: Path, now_epoch: int) -> Engine:
     return engine
 
 
-def resolve_decks(session: Session, names: tuple[str, ...] | list[str]) -> list[int] | None:
-    """Deck ids for ``names``; None means all decks. Unknown names are an error."""
-    if not names:
-        return None
-    found = {d.name: d.id for d in session.exec(select(Deck).where(col(Deck.name).in_(list(names))))}
-    missing = [n for n in names if n not in found]
-    if missing:
-        known = ", ".join(session.exec(select(Deck.name).order_by(Deck.name))) or "none yet"
-        raise NotFound(f"unknown deck {missing[0]!r} (decks: {known})")
-    return [found[n] for n in names]
-
-
 def _visible(today: int):  # type: ignore[no-untyped-def]
     """Not suspended and not buried today."""
     return (col(Card.suspended).is_(False)) & (
         col(Card.buried_until).is_(None) | (col(Card.buried_until) <= today)
     )
-
-
-@dataclass(frozen=True)
-class DeckSummary:
-    name: str
-    description: str
-    total: int
-    new: int
-    due: int
-    suspended: int
-
-
-def deck_summaries(session: Session, today: int) -> list[DeckSummary]:
-    is_new = col(Card.due).is_(None) & col(Card.suspended).is_(False)
-    is_due = col(Card.due).is_not(None) & (col(Card.due) <= today) & _visible(today)
-    count = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
-    query = (
-        select(
-            Deck.name,
-            Deck.description,
-            func.count(col(Card.id)),
-            count(is_new),
-            count(is_due),
-            count(col(Card.suspended).is_(True)),
-        )
-        .select_from(Deck)
-        .outerjoin(Note, col(Note.deck_id) == Deck.id)
-        .outerjoin(Card, col(Card.note_id) == Note.id)
-        .group_by(Deck.id, Deck.name, Deck.description)
-        .order_by(Deck.name)
-    )
-    return [DeckSummary(*row) for row in session.exec(query)]
 
 
 @dataclass(frozen=True)
@@ -153,27 +107,6 @@ def set_suspended(session: Session, card_ids: list[int], suspended: bool) -> int
             card.suspended = suspended
             changed += 1
     return changed
-
-
-def current_streak(session: Session, today: int) -> int:
-    """Consecutive study days with at least one answer, ending today (or
-    yesterday, so a streak is not shown as broken before today's session)."""
-    from studycards.stats import streaks
-
-    days = session.exec(select(ReviewLog.study_day).where(ReviewLog.study_day <= today).distinct())
-    return streaks(list(days), today)[0]
-
-
-def deck_names_of(session: Session, card_ids: list[int]) -> list[str]:
-    """The deck name of each card in ``card_ids`` (one entry per card)."""
-    query = (
-        select(Deck.name)
-        .select_from(Card)
-        .join(Note, col(Card.note_id) == Note.id)
-        .join(Deck, col(Note.deck_id) == Deck.id)
-        .where(col(Card.id).in_(card_ids))
-    )
-    return list(session.exec(query))
 
 
 def all_deck_ids(session: Session) -> list[int]:

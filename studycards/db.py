@@ -9,45 +9,26 @@ stay in this module.
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
+from studycards import dbapi
+from studycards.dbapi import database_error  # noqa: F401  (one error mapping for both paths)
 from studycards.errors import DatabaseError
 
-ENV_VAR = "STUDYCARDS_DB"
-BUSY_TIMEOUT_MS = 10_000
 _WRITE = "studycards_write"
 
 
-def default_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("studycards", appauthor=False) / "studycards.db"
-
-
-def resolve_path(option: str | None) -> Path:
-    value = option or os.environ.get(ENV_VAR)
-    return Path(value).expanduser() if value else default_path()
+resolve_path = dbapi.resolve_path
 
 
 def _sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, below
-        cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+    # The same connection settings as the quick path (dbapi.connect); we emit BEGIN ourselves, below.
+    engine = create_engine(f"sqlite:///{path}", creator=lambda: dbapi.connect(path))
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
@@ -81,28 +62,6 @@ def writing(engine: Engine) -> Iterator[Session]:
     with Session(engine.execution_options(**{_WRITE: True})) as session:
         with session.begin():
             yield session
-
-
-_KNOWN_ERRORS = (
-    ("locked", "the database is busy in another process; try again"),
-    ("disk is full", "the disk is full; nothing was changed"),
-    ("readonly", "the database is read-only (check the permissions of the file and its folder); nothing was changed"),
-    ("read-only", "the database is read-only (check the permissions of the file and its folder); nothing was changed"),
-    ("not a database", "this file is not a studycards database (or it is corrupt)"),
-    ("malformed", "the database file is corrupt; restore a backup (see `studycards backup`)"),
-    ("unable to open", "cannot open the database file (check the path and permissions)"),
-    ("disk i/o error", "the disk reported an I/O error; nothing was changed"),
-)
-
-
-def database_error(path: Path, err: Exception) -> DatabaseError:
-    """Turn a driver error into one line the user can act on."""
-    detail = (str(getattr(err, "orig", err)) or type(err).__name__).splitlines()[0]
-    lowered = detail.lower()
-    for needle, message in _KNOWN_ERRORS:
-        if needle in lowered:
-            return DatabaseError(f"{path}: {message}")
-    return DatabaseError(f"{path}: {detail}")
 
 
 def backup(engine: Engine, target: Path) -> None:

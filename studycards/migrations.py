@@ -137,6 +137,28 @@ def m002_review_log_stats_indexes(conn: Connection) -> None:
     Index("ix_review_log_day_time", log.c.study_day, log.c.time).create(conn)
 
 
+@migration
+def m003_card_queue_index(conn: Connection) -> None:
+    """One covering index for what the review queue and the overview read
+    (visible cards by due day, with their note), replacing ix_card_due: due
+    cards are counted and queued without touching the card rows."""
+    meta = MetaData()
+    card = Table(
+        "card",
+        meta,
+        Column("suspended", Boolean),
+        Column("due", Integer),
+        Column("buried_until", Integer),
+        Column("note_id", Integer),
+    )
+    Index("ix_card_due", card.c.suspended, card.c.due).drop(conn)
+    Index("ix_card_queue", card.c.suspended, card.c.due, card.c.buried_until, card.c.note_id).create(conn)
+
+
+# A new migration's name also goes in dbapi.MIGRATIONS (the quick path's
+# "is this database current?"); test_storage checks that they agree.
+
+
 def applied(conn: Connection) -> list[str]:
     if not inspect(conn).has_table("schema_migration"):
         return []

@@ -48,7 +48,7 @@ class Card(SQLModel, table=True):
     __tablename__ = "card"
     __table_args__ = (
         UniqueConstraint("note_id", "kind", "ord", name="uq_card_note_kind_ord"),
-        Index("ix_card_due", "suspended", "due"),
+        Index("ix_card_queue", "suspended", "due", "buried_until", "note_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

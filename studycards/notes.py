@@ -19,10 +19,10 @@ from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidValue
 from studycards.models import Card, Deck, Note, ReviewLog
 from studycards.render import NOTE_BASIC, NOTE_CLOZE, card_specs, cloze_ordinals
+from studycards.scheduler import LEECH_TAG
 
 _CHUNK = 500
 _BULK = 5000
-LEECH_TAG = "leech"
 
 
 @dataclass

@@ -14,6 +14,7 @@ MIN_EASINESS = 130  # EF floor 1.30
 DEFAULT_MAX_INTERVAL = 36500
 DEFAULT_LEECH_THRESHOLD = 8
 GRADES = range(0, 6)
+LEECH_TAG = "leech"  # the note tag a leech gets
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,17 @@ names the key and the accepted range before anything is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Callable
 
 from studycards.errors import InvalidValue, NotFound
-from studycards.models import Setting
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from studycards.dbapi import Conn
+
+# The quick path (dbapi) reads settings before SQLAlchemy is imported, so the
+# model is imported only by the functions that write through a Session.
 
 
 def _int_in(low: int, high: int) -> Callable[[str, str], object]:
@@ -76,15 +81,18 @@ def parse(key: str, raw: str) -> object:
     return _spec(key).parse(key, raw)
 
 
-def raw_values(session: Session) -> dict[str, str]:
-    stored = {row.key: row.value for row in session.exec(select(Setting))}
+SELECT_ALL = "SELECT key, value FROM setting"
+
+
+def raw_values(conn: "Conn") -> dict[str, str]:
+    stored = dict(conn.all(SELECT_ALL))
     return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
 
 
-def load(session: Session) -> Settings:
+def load(conn: "Conn") -> Settings:
     """All settings, typed; a stored value that no longer parses falls back to its default."""
     values = {}
-    for key, raw in raw_values(session).items():
+    for key, raw in raw_values(conn).items():
         try:
             values[key.replace("-", "_")] = parse(key, raw)
         except InvalidValue:
@@ -93,6 +101,8 @@ def load(session: Session) -> Settings:
 
 
 def store(session: Session, key: str, raw: str) -> object:
+    from studycards.models import Setting
+
     value = parse(key, raw)
     row = session.get(Setting, key)
     if row is None:
@@ -102,13 +112,14 @@ def store(session: Session, key: str, raw: str) -> object:
     return value
 
 
-def get_internal(session: Session, key: str) -> str | None:
+def get_internal(conn: "Conn", key: str) -> str | None:
     """Bookkeeping values that are not user settings (e.g. built-in deck hash)."""
-    row = session.get(Setting, key)
-    return row.value if row else None
+    return conn.scalar("SELECT value FROM setting WHERE key = :key", key=key)
 
 
 def set_internal(session: Session, key: str, value: str) -> None:
+    from studycards.models import Setting
+
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 from studycards import builtin
 from studycards.cli import cli
 
-
 REAL_DECK_DIR = builtin.deck_dir
 
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import answers
 from freezegun import freeze_time
 
-from conftest import answers
 from studycards.cli import cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -7,9 +7,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import answers
 from freezegun import freeze_time
 
-from conftest import answers
 from studycards.importers import anki_package
 
 FIXTURES = Path(__file__).parent / "fixtures"

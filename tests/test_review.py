@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import random
-import re
-
-import pytest
-from freezegun import freeze_time
 
 from conftest import answers
+from freezegun import freeze_time
 from test_scheduler import reference_sm2
 
 DAY1 = "2026-03-02 10:00:00"
@@ -297,7 +294,7 @@ def test_long_random_sessions_over_simulated_days_follow_sm2(run, add_notes, sql
     for offset in range(120):
         day = 20514 + offset
         grades = [rng.choice([0, 1, 2, 3, 4, 4, 5, 5]) for _ in range(200)]
-        with freeze_time(f"2026-03-02 12:00") as frozen:
+        with freeze_time("2026-03-02 12:00") as frozen:
             import datetime as dt
 
             frozen.move_to(dt.datetime(2026, 3, 2, 12) + dt.timedelta(days=offset))

@@ -11,7 +11,13 @@ from fractions import Fraction
 
 import pytest
 
-from studycards.scheduler import CardState, InvalidGrade, SchedulerConfig, answer, easiness_delta
+from studycards.scheduler import (
+    CardState,
+    InvalidGrade,
+    SchedulerConfig,
+    answer,
+    easiness_delta,
+)
 
 
 def run_history(grades, config=SchedulerConfig(), start_day=0):

@@ -6,14 +6,18 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import answers, write_deck
 from freezegun import freeze_time
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
-from conftest import answers, write_deck
-from studycards import builtin, db, migrations
+from studycards import (
+    builtin,
+    db,
+    migrations,
+    models,  # noqa: F401  (registers the tables)
+)
 from studycards.collection import open_collection
-from studycards import models  # noqa: F401  (registers the tables)
 
 
 def test_first_use_creates_folder_and_database(run, tmp_path, monkeypatch):
@@ -43,7 +47,17 @@ def test_migrated_schema_matches_the_models(db_path):
 def test_migrations_are_recorded_and_idempotent(db_path, sql):
     open_collection(db_path, 100)
     open_collection(db_path, 200)
-    assert sql("select name, applied_at from schema_migration") == [("m001_initial", 100), ("m002_review_log_stats_indexes", 100)]
+    assert sql("select name, applied_at from schema_migration") == [
+        ("m001_initial", 100),
+        ("m002_review_log_stats_indexes", 100),
+        ("m003_card_queue_index", 100),
+    ]
+
+
+def test_the_quick_path_knows_every_migration():
+    from studycards import dbapi, migrations
+
+    assert dbapi.MIGRATIONS == tuple(name for name, _ in migrations.MIGRATIONS)
 
 
 def test_database_runs_in_wal_mode(db_path, sql):
@@ -206,7 +220,11 @@ def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql,
         )
     assert [name for (name,) in sql("select name from schema_migration")] == ["m001_initial"]
     assert run("decks").exit_code == 0  # any command migrates first
-    assert [name for (name,) in sql("select name from schema_migration")] == ["m001_initial", "m002_review_log_stats_indexes"]
+    assert [name for (name,) in sql("select name from schema_migration")] == [
+        "m001_initial",
+        "m002_review_log_stats_indexes",
+        "m003_card_queue_index",
+    ]
     [card] = cards_json()
     assert (card["front"], card["easiness"], card["interval"], card["due"], card["lapses"]) == ("q", 2.36, 6, "2026-03-08", 1)
     assert sql("select grade, answer_ms from review_log") == [(4, 900)]

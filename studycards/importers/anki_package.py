@@ -23,8 +23,7 @@ from pathlib import Path
 
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidFile
-from studycards.importers import MAX_FIELD_CHARS, ImportBatch
-from studycards.importers import html_text
+from studycards.importers import MAX_FIELD_CHARS, ImportBatch, html_text
 from studycards.render import NOTE_BASIC, NOTE_CLOZE, cloze_ordinals
 
 MAX_COLLECTION_BYTES = 2 * 1024**3  # uncompressed; anything larger is refused

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidFile
-from studycards.importers import MAX_FIELD_CHARS, ImportBatch
-from studycards.importers import html_text
+from studycards.importers import MAX_FIELD_CHARS, ImportBatch, html_text
 from studycards.render import NOTE_BASIC, NOTE_CLOZE, cloze_ordinals
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "colon": ":", "space": " "}

@@ -1,22 +1,31 @@
-"""Whole-process benchmark of studycards on synthetic collections.
+"""Whole-process benchmark of studycards, side by side with Anki's backend.
 
+    pip install -e '.[bench]'          # studycards plus Anki's backend (`anki` on PyPI)
     python tests/benchmarks/bench.py [--sizes 10000 100000] [--reviews 1000000] [--runs 5] [--json results.json]
 
 For each size it builds a collection (20 decks, the given number of review-log
-rows over two years; see make_collection.py) and measures, as whole
-processes with one warm-up run and the median of --runs: `studycards --help`,
-the overview, the time until the first card of `studycards review` is on
-screen, importing a 100,000-note Anki TSV file into a copy of the collection,
-answering 300 cards in a piped session (per answer), and `studycards stats`;
-plus peak memory (max RSS of any of those processes) and the database size.
-`python -c pass` is measured as the floor. Nothing here runs in the test suite.
+rows over the two years before today; see make_collection.py) and measures,
+as whole processes with one warm-up run and the median of --runs:
+`studycards --help`, the overview, the time until the first card of
+`studycards review` is on screen, `studycards stats`, importing a
+100,000-note Anki TSV file into a copy of the collection, and answering 300
+cards in a piped session (per answer: the whole session less the time to its
+first card, over 300); plus peak memory (max RSS of those processes) and the
+database size. `python -c pass` is measured as the floor.
+
+When `anki` is importable, the same work runs through Anki's backend on the
+same cards and history (anki_side.py) in the same run, and the table shows
+the ratio studycards / Anki: below 1.0 means studycards is faster. Nothing
+here runs in the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -34,30 +43,42 @@ STUDYCARDS = [sys.executable, "-m", "studycards"]
 BIN = Path(sys.executable).with_name("studycards")
 if BIN.exists():
     STUDYCARDS = [str(BIN)]
+ANKI = [sys.executable, str(HERE / "anki_side.py")]
+MARK = "── ".encode()  # the first line of a card on screen, for both tools
+ANSWERS = 300
+METRICS = (  # key, label, compared with Anki
+    ("help_s", "--help", False),
+    ("overview_s", "overview (deck list, due counts)", True),
+    ("first_card_s", "time to first card", True),
+    ("stats_s", "statistics", True),
+    ("import_100k_tsv_s", "import 100,000-note TSV", True),
+    ("per_answer_s", "per answer (durable commit)", True),
+)
 
 
 def timed(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, until: bytes | None = None) -> tuple[float, int]:
-    """Seconds until the process exits (or prints ``until``), and its peak RSS in KiB."""
+    """Seconds until the process exits (or prints a line starting with ``until``), and its peak RSS in KiB."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     elapsed = None
     if until is not None:
-        for line in proc.stdout:
+        for line in proc.stdout:  # type: ignore[union-attr]
             if line.startswith(until):
                 elapsed = time.perf_counter() - started
                 break
-        proc.stdin.close()
-        proc.stdout.read()
+        proc.stdin.close()  # type: ignore[union-attr]
+        proc.stdout.read()  # type: ignore[union-attr]
     else:
-        proc.stdin.write(stdin or b"")
-        proc.stdin.close()
-        proc.stdout.read()
+        proc.stdin.write(stdin or b"")  # type: ignore[union-attr]
+        proc.stdin.close()  # type: ignore[union-attr]
+        proc.stdout.read()  # type: ignore[union-attr]
+    errors = proc.stderr.read()  # type: ignore[union-attr]
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if elapsed is None:
         elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
+    if proc.returncode != 0 or (until is not None and elapsed is None):
+        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}: {errors.decode()[-500:]}")
     return elapsed, usage.ru_maxrss
 
 
@@ -74,52 +95,120 @@ def write_tsv(path: Path, notes: int) -> None:
             out.write(f"tsv question {i}\ttsv answer {i}\ttag{i % 50}\n")
 
 
-def bench_size(size: int, reviews: int, runs: int, work: Path) -> dict[str, object]:
-    db = work / f"bench-{size}.db"
-    started = time.perf_counter()
-    build(db, size, reviews)
-    print(f"  built {size} cards / {reviews} reviews in {time.perf_counter() - started:.0f}s", flush=True)
-    env = dict(os.environ, STUDYCARDS_DB=str(db), TZ="UTC")
-    out: dict[str, object] = {"cards": size, "reviews": reviews}
-    peak = 0
+def measure_studycards(db: Path, tsv: Path, runs: int, work: Path) -> dict[str, float | int]:
+    env = dict(os.environ, STUDYCARDS_DB=str(db))
+    out: dict[str, float | int] = {}
+    rss = 0
 
     def record(name: str, value: tuple[float, int]) -> None:
-        nonlocal peak
-        out[name] = round(value[0], 4)
-        peak = max(peak, value[1])
-        print(f"  {name:<28}{value[0] * 1000:>10.1f} ms", flush=True)
+        nonlocal rss
+        out[name] = round(value[0], 5)
+        rss = max(rss, value[1])
 
     record("help_s", median(runs, lambda: timed([*STUDYCARDS, "--help"], env)))
     record("overview_s", median(runs, lambda: timed(STUDYCARDS, env)))
-    record("first_card_s", median(runs, lambda: timed([*STUDYCARDS, "review"], env, until="── ".encode())))
+    record("first_card_s", median(runs, lambda: timed([*STUDYCARDS, "review"], env, until=MARK)))
     record("stats_s", median(runs, lambda: timed([*STUDYCARDS, "stats"], env)))
-
-    tsv = work / "import.tsv"
-    write_tsv(tsv, 100_000)
+    copy = work / "studycards-copy.db"
 
     def import_once() -> tuple[float, int]:
-        copy = work / "import-copy.db"
         shutil.copy(db, copy)
         return timed([*STUDYCARDS, "import", str(tsv)], dict(env, STUDYCARDS_DB=str(copy)))
 
     record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
-
-    answers = "".join("\n4\n" for _ in range(300)).encode()
+    session = [*STUDYCARDS, "review", "--limit", str(ANSWERS), "--new", "0"]
+    answers = "".join("\n4\n" for _ in range(ANSWERS)).encode()
 
     def answer_once() -> tuple[float, int]:
-        copy = work / "answer-copy.db"
         shutil.copy(db, copy)
-        session_env = dict(env, STUDYCARDS_DB=str(copy))
-        first, _ = timed([*STUDYCARDS, "review", "--limit", "300", "--new", "300"], session_env, until="── ".encode())
+        first, _ = timed(session, dict(env, STUDYCARDS_DB=str(copy)), until=MARK)
         shutil.copy(db, copy)
-        whole, rss = timed([*STUDYCARDS, "review", "--limit", "300", "--new", "300"], session_env, stdin=answers)
-        return (whole - first) / 300, rss
+        whole, peak = timed(session, dict(env, STUDYCARDS_DB=str(copy)), stdin=answers)
+        return (whole - first) / ANSWERS, peak
 
     record("per_answer_s", median(max(1, runs // 2), answer_once))
-    out["peak_rss_kib"] = peak
+    out["peak_rss_kib"] = rss
     out["db_bytes"] = db.stat().st_size
-    print(f"  peak RSS {peak / 1024:.0f} MiB, database {db.stat().st_size / 1024**2:.0f} MiB", flush=True)
     return out
+
+
+def measure_anki(col: Path, tsv: Path, runs: int, work: Path) -> dict[str, float | int]:
+    env = dict(os.environ)
+    out: dict[str, float | int] = {}
+    rss = 0
+
+    def record(name: str, value: tuple[float, int]) -> None:
+        nonlocal rss
+        out[name] = round(value[0], 5)
+        rss = max(rss, value[1])
+
+    record("overview_s", median(runs, lambda: timed([*ANKI, "overview", str(col)], env)))
+    record("first_card_s", median(runs, lambda: timed([*ANKI, "first-card", str(col)], env, until=MARK)))
+    record("stats_s", median(runs, lambda: timed([*ANKI, "stats", str(col)], env)))
+    copy = work / "anki-copy.anki2"
+
+    def import_once() -> tuple[float, int]:
+        shutil.copy(col, copy)
+        return timed([*ANKI, "import", str(copy), str(tsv)], env)
+
+    record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
+
+    def answer_once() -> tuple[float, int]:
+        shutil.copy(col, copy)
+        first, _ = timed([*ANKI, "first-card", str(copy)], env, until=MARK)
+        shutil.copy(col, copy)
+        whole, peak = timed([*ANKI, "answer", str(copy), str(ANSWERS)], env)
+        return (whole - first) / ANSWERS, peak
+
+    record("per_answer_s", median(max(1, runs // 2), answer_once))
+    out["peak_rss_kib"] = rss
+    out["db_bytes"] = col.stat().st_size
+    return out
+
+
+def bench_size(size: int, reviews: int, runs: int, work: Path, with_anki: bool) -> dict[str, object]:
+    started = time.perf_counter()
+    db = work / f"bench-{size}.db"
+    build(db, size, reviews)
+    subprocess.run([*STUDYCARDS, "--db", str(db), "decks"], check=True, capture_output=True)  # migrate, load built-ins
+    result: dict[str, object] = {"cards": size, "reviews": reviews}
+    tsv = work / "import.tsv"
+    write_tsv(tsv, 100_000)
+    if with_anki:
+        col = work / f"bench-{size}.anki2"
+        subprocess.run([*ANKI, "build", str(col), "--cards", str(size), "--reviews", str(reviews)], check=True)
+    print(f"  built in {time.perf_counter() - started:.0f}s; measuring", flush=True)
+    result["studycards"] = measure_studycards(db, tsv, runs, work)
+    if with_anki:
+        result["anki"] = measure_anki(col, tsv, runs, work)
+    return result
+
+
+def print_table(results: dict[str, object]) -> None:
+    sizes = results["sizes"]  # type: ignore[index]
+    head = f"{'':<34}" + "".join(f"{s['cards']:>8,} cards: studycards / Anki / ratio" for s in sizes)  # type: ignore[index]
+    print(head)
+    for key, label, compared in METRICS:
+        line = f"{label:<34}"
+        for s in sizes:  # type: ignore[union-attr]
+            ours = s["studycards"][key]
+            anki = s.get("anki", {}).get(key) if compared else None
+            if key == "help_s":
+                floor = results["python_pass_s"]
+                line += f"{ours * 1000:>17.1f} ms   (python -c pass x{ours / floor:.1f})  "  # type: ignore[operator]
+            elif anki:
+                line += f"{ours * 1000:>17.1f} ms {anki * 1000:>9.1f} ms {ours / anki:>6.2f}   "
+            else:
+                line += f"{ours * 1000:>17.1f} ms {'-':>12} {'-':>6}   "
+        print(line)
+    for s in sizes:  # type: ignore[union-attr]
+        ours, anki = s["studycards"], s.get("anki", {})
+        print(
+            f"{s['cards']:,} cards: peak RSS {ours['peak_rss_kib'] / 1024:.0f} MiB"
+            + (f" (Anki {anki['peak_rss_kib'] / 1024:.0f} MiB)" if anki else "")
+            + f", database {ours['db_bytes'] / 1024**2:.0f} MiB"
+            + (f" (Anki {anki['db_bytes'] / 1024**2:.0f} MiB)" if anki else "")
+        )
 
 
 def main() -> None:
@@ -127,19 +216,37 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-anki", action="store_true", help="skip Anki even if it is installed")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
+    with_anki = not args.no_anki and importlib.util.find_spec("anki") is not None
+    if not with_anki and not args.no_anki:
+        print("anki is not installed (pip install -e '.[bench]'): measuring studycards only", flush=True)
     floor = median(args.runs, lambda: timed([sys.executable, "-c", "pass"], dict(os.environ)))
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+        "python": sys.version.split()[0],
+        "versions": _versions(with_anki),
+        "runs": args.runs,
+        "python_pass_s": round(floor[0], 5),
+        "sizes": [],
+    }
     print(f"python -c pass: {floor[0] * 1000:.1f} ms", flush=True)
-    results: dict[str, object] = {"python_pass_s": round(floor[0], 4), "python": sys.version.split()[0], "sizes": []}
     with tempfile.TemporaryDirectory(prefix="studycards-bench-") as tmp:
         for size in args.sizes:
-            print(f"{size} cards:", flush=True)
-            results["sizes"].append(bench_size(size, args.reviews, args.runs, Path(tmp)))  # type: ignore[union-attr]
-    first = results["sizes"][0]  # type: ignore[index]
-    print(f"--help / python -c pass: {first['help_s'] / floor[0]:.1f}x")  # type: ignore[index]
+            print(f"{size:,} cards, {args.reviews:,} reviews:", flush=True)
+            results["sizes"].append(bench_size(size, args.reviews, args.runs, Path(tmp), with_anki))  # type: ignore[union-attr]
+    print()
+    print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def _versions(with_anki: bool) -> dict[str, str]:
+    from importlib.metadata import version
+
+    names = ["studycards", "click", "sqlalchemy", "sqlmodel"] + (["anki"] if with_anki else [])
+    return {name: version(name) for name in names}
 
 
 if __name__ == "__main__":
