@@ -639,14 +639,13 @@ _PAINT_STYLES = {
 def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) -> None:
     """Statistics for DECKS (all decks if none are named): today, the
     collection, retention, activity, forecast, distributions, hardest cards."""
-    from studycards import db, statsview
+    from studycards import statsview
     from studycards import stats as stats_service
     from studycards.decks import resolve_decks
 
     env = _open(ctx)
     deck_ids = resolve_decks(env.conn, decks)
-    with db.reading(env.engine) as session:
-        figures = stats_service.gather(session, env.today, days, deck_ids)
+    figures = stats_service.gather(env.conn, env.today, days, deck_ids)
     if as_json:
         data = figures.to_json()
         data["decks"] = list(decks) or None

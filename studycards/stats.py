@@ -16,11 +16,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import case, func, literal
-from sqlmodel import Session, col, select
-
 from studycards import clock
-from studycards.models import Card, Note, ReviewLog
+from studycards.dbapi import Conn, in_list
 
 MATURE = 21
 INTERVAL_BUCKETS = [(1, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, 90), (91, 180), (181, 365), (366, None)]
@@ -67,44 +64,42 @@ class Stats:
         return asdict(self)
 
 
-def _logs(deck_ids: list[int] | None):  # type: ignore[no-untyped-def]
-    """A FROM clause for review-log aggregates, joined to notes only when filtering."""
+def _logs(deck_ids: list[int] | None) -> tuple[str, str, dict[str, object]]:
+    """FROM clause, extra condition and parameters for review-log aggregates,
+    joined to notes only when filtering by deck."""
     if deck_ids is None:
-        return lambda query: query
-    return lambda query: (
-        query.join(Card, col(Card.id) == ReviewLog.card_id)
-        .join(Note, col(Note.id) == Card.note_id)
-        .where(col(Note.deck_id).in_(deck_ids))
+        return "review_log", "", {}
+    fragment, params = in_list("deck", deck_ids)
+    joined = "review_log JOIN card ON card.id = review_log.card_id JOIN note ON note.id = card.note_id"
+    return joined, f" AND note.deck_id IN {fragment}", params
+
+
+def _cards(deck_ids: list[int] | None) -> tuple[str, str, dict[str, object]]:
+    if deck_ids is None:
+        return "card", "", {}
+    fragment, params = in_list("deck", deck_ids)
+    return "card JOIN note ON note.id = card.note_id", f" AND note.deck_id IN {fragment}", params
+
+
+def _count_if(condition: str) -> str:
+    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+
+
+def day_figures(conn: Conn, day: int, deck_ids: list[int] | None) -> DayFigures:
+    source, decks, params = _logs(deck_ids)
+    row = conn.one(
+        "SELECT COUNT(DISTINCT review_log.card_id), COUNT(review_log.id), COALESCE(SUM(review_log.answer_ms), 0),"
+        f" {_count_if('review_log.kind = :review AND review_log.before_due IS NULL')},"
+        f" {_count_if('review_log.kind = :drill')},"
+        f" {_count_if('review_log.kind = :review')},"
+        f" {_count_if('review_log.kind = :review AND review_log.grade >= 3')}"
+        f" FROM {source} WHERE review_log.study_day = :day{decks}",
+        day=day,
+        review="review",
+        drill="drill",
+        **params,
     )
-
-
-def _cards(query, deck_ids: list[int] | None):  # type: ignore[no-untyped-def]
-    if deck_ids is None:
-        return query
-    return query.join(Note, col(Note.id) == Card.note_id).where(col(Note.deck_id).in_(deck_ids))
-
-
-def _count_if(condition):  # type: ignore[no-untyped-def]
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def day_figures(session: Session, day: int, deck_ids: list[int] | None) -> DayFigures:
-    logs = _logs(deck_ids)
-    counted = col(ReviewLog.kind) == "review"
-    row = session.exec(
-        logs(
-            select(
-                func.count(func.distinct(ReviewLog.card_id)),
-                func.count(col(ReviewLog.id)),
-                func.coalesce(func.sum(ReviewLog.answer_ms), 0),
-                _count_if(counted & col(ReviewLog.before_due).is_(None)),
-                _count_if(col(ReviewLog.kind) == "drill"),
-                _count_if(counted),
-                _count_if(counted & (col(ReviewLog.grade) >= 3)),
-            ).select_from(ReviewLog)
-        ).where(ReviewLog.study_day == day)
-    ).one()
-    cards, answers, ms, new, drills, n_counted, correct = (int(v) for v in row)
+    cards, answers, ms, new, drills, n_counted, correct = (int(v) for v in row)  # type: ignore[union-attr]
     seconds = round(ms / 1000, 1)
     return DayFigures(
         cards=cards,
@@ -119,54 +114,56 @@ def day_figures(session: Session, day: int, deck_ids: list[int] | None) -> DayFi
     )
 
 
-def collection_counts(session: Session, today: int, deck_ids: list[int] | None) -> dict[str, int]:
-    active = col(Card.suspended).is_(False)
-    studied = col(Card.due).is_not(None)
-    row = session.exec(
-        _cards(
-            select(
-                func.count(col(Card.id)),
-                _count_if(active & ~studied),
-                _count_if(active & studied & (col(Card.repetitions) < 2)),
-                _count_if(active & studied & (col(Card.repetitions) >= 2) & (col(Card.interval) < MATURE)),
-                _count_if(active & studied & (col(Card.repetitions) >= 2) & (col(Card.interval) >= MATURE)),
-                _count_if(~active),
-            ).select_from(Card),
-            deck_ids,
-        )
-    ).one()
-    total, new, learning, young, mature, suspended = (int(v) for v in row)
-    leech_query = select(func.count(col(Card.id))).select_from(Card).join(Note, col(Note.id) == Card.note_id)
-    leech_query = leech_query.where((literal(" ") + col(Note.tags) + literal(" ")).contains(" leech "))
-    if deck_ids is not None:
-        leech_query = leech_query.where(col(Note.deck_id).in_(deck_ids))
-    leeches = int(session.exec(leech_query).one())
-    return {"total": total, "new": new, "learning": learning, "young": young, "mature": mature, "suspended": suspended, "leeches": leeches}
+def collection_counts(conn: Conn, today: int, deck_ids: list[int] | None) -> dict[str, int]:
+    source, decks, params = _cards(deck_ids)
+    studied = "card.suspended = :no AND card.due IS NOT NULL"
+    row = conn.one(
+        "SELECT COUNT(card.id),"
+        f" {_count_if('card.suspended = :no AND card.due IS NULL')},"
+        f" {_count_if(studied + ' AND card.repetitions < 2')},"
+        f" {_count_if(studied + ' AND card.repetitions >= 2 AND card.interval < :mature')},"
+        f" {_count_if(studied + ' AND card.repetitions >= 2 AND card.interval >= :mature')},"
+        f" {_count_if('card.suspended = :yes')}"
+        f" FROM {source} WHERE card.id IS NOT NULL{decks}",
+        no=False,
+        yes=True,
+        mature=MATURE,
+        **params,
+    )
+    total, new, learning, young, mature, suspended = (int(v) for v in row)  # type: ignore[union-attr]
+    leeches = conn.scalar(
+        "SELECT COUNT(card.id) FROM card JOIN note ON note.id = card.note_id"
+        f" WHERE (' ' || note.tags || ' ') LIKE :leech{decks}",
+        leech="% leech %",
+        **params,
+    )
+    return {"total": total, "new": new, "learning": learning, "young": young, "mature": mature, "suspended": suspended, "leeches": int(leeches)}
 
 
-def retention(session: Session, today: int, deck_ids: list[int] | None) -> dict[str, dict[str, dict[str, object]]]:
+def retention(conn: Conn, today: int, deck_ids: list[int] | None) -> dict[str, dict[str, dict[str, object]]]:
     """One pass over the longest window, with a conditional count per cell."""
-    logs = _logs(deck_ids)
-    mature = col(ReviewLog.before_interval) >= MATURE
-    passed = col(ReviewLog.grade) >= 3
+    source, decks, params = _logs(deck_ids)
     columns = []
     for window in RETENTION_WINDOWS:
-        inside = col(ReviewLog.study_day) > today - window
+        inside = f"review_log.study_day > :start_{window}"
         columns += [
-            _count_if(inside & ~mature & passed),
-            _count_if(inside & ~mature),
-            _count_if(inside & mature & passed),
-            _count_if(inside & mature),
+            _count_if(f"{inside} AND review_log.before_interval < :mature AND review_log.grade >= 3"),
+            _count_if(f"{inside} AND review_log.before_interval < :mature"),
+            _count_if(f"{inside} AND review_log.before_interval >= :mature AND review_log.grade >= 3"),
+            _count_if(f"{inside} AND review_log.before_interval >= :mature"),
         ]
-    row = session.exec(
-        logs(select(*columns).select_from(ReviewLog)).where(
-            ReviewLog.kind == "review",
-            col(ReviewLog.before_due).is_not(None),
-            ReviewLog.study_day > today - max(RETENTION_WINDOWS),
-            ReviewLog.study_day <= today,
-        )
-    ).one()
-    values = [int(v) for v in row]
+    row = conn.one(
+        f"SELECT {', '.join(columns)} FROM {source}"
+        " WHERE review_log.kind = :review AND review_log.before_due IS NOT NULL"
+        f" AND review_log.study_day > :start AND review_log.study_day <= :today{decks}",
+        review="review",
+        mature=MATURE,
+        start=today - max(RETENTION_WINDOWS),
+        today=today,
+        **{f"start_{window}": today - window for window in RETENTION_WINDOWS},
+        **params,
+    )
+    values = [int(v) for v in row]  # type: ignore[union-attr]
 
     def figures(p: int, n: int) -> dict[str, object]:
         return {"passed": p, "failed": n - p, "total": n, "rate": _share(p, n)}
@@ -200,14 +197,15 @@ def streaks(study_days: list[int], today: int) -> tuple[int, int]:
     return current, longest
 
 
-def activity(session: Session, today: int, days: int, deck_ids: list[int] | None) -> dict[str, object]:
-    logs = _logs(deck_ids)
+def activity(conn: Conn, today: int, days: int, deck_ids: list[int] | None) -> dict[str, object]:
+    source, decks, params = _logs(deck_ids)
     per_day = dict(
-        session.exec(
-            logs(select(ReviewLog.study_day, func.count(col(ReviewLog.id))).select_from(ReviewLog))
-            .where(ReviewLog.study_day <= today)
-            .group_by(ReviewLog.study_day)
-        ).all()
+        conn.all(
+            f"SELECT review_log.study_day, COUNT(review_log.id) FROM {source}"
+            f" WHERE review_log.study_day <= :today{decks} GROUP BY review_log.study_day",
+            today=today,
+            **params,
+        )
     )
     current, longest = streaks(list(per_day), today)
     window = [today - offset for offset in range(days - 1, -1, -1)]
@@ -224,13 +222,16 @@ def activity(session: Session, today: int, days: int, deck_ids: list[int] | None
     }
 
 
-def forecast(session: Session, today: int, deck_ids: list[int] | None) -> dict[str, object]:
-    due_day = case((col(Card.due) < today, today), else_=col(Card.due))
-    rows = session.exec(
-        _cards(select(due_day, func.count(col(Card.id))).select_from(Card), deck_ids)
-        .where(col(Card.suspended).is_(False), col(Card.due).is_not(None), col(Card.due) < today + FORECAST_DAYS)
-        .group_by(due_day)
-    ).all()
+def forecast(conn: Conn, today: int, deck_ids: list[int] | None) -> dict[str, object]:
+    source, decks, params = _cards(deck_ids)
+    rows = conn.all(
+        f"SELECT CASE WHEN card.due < :today THEN :today ELSE card.due END, COUNT(card.id) FROM {source}"
+        f" WHERE card.suspended = :no AND card.due IS NOT NULL AND card.due < :end{decks} GROUP BY 1",
+        today=today,
+        end=today + FORECAST_DAYS,
+        no=False,
+        **params,
+    )
     by_day = {int(day): int(count) for day, count in rows}
     series = [by_day.get(today + i, 0) for i in range(FORECAST_DAYS)]
     return {
@@ -250,79 +251,94 @@ def _bucket_label(low: int, high: int | None, scale: int = 1) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
-def distributions(session: Session, today: int, days: int, deck_ids: list[int] | None) -> tuple[list, list, list, list]:  # type: ignore[type-arg]
-    studied = col(Card.due).is_not(None) & col(Card.suspended).is_(False)
+def distributions(conn: Conn, today: int, days: int, deck_ids: list[int] | None) -> tuple[list, list, list, list]:  # type: ignore[type-arg]
+    cards, card_decks, card_params = _cards(deck_ids)
 
-    def bucketed(column, buckets):  # type: ignore[no-untyped-def]
-        columns = [_count_if((column >= low) & (column <= high) if high is not None else column >= low) for low, high in buckets]
-        return [int(v) for v in session.exec(_cards(select(*columns).select_from(Card), deck_ids).where(studied)).one()]
+    def bucketed(column: str, buckets: list[tuple[int, int | None]]) -> list[str]:
+        return [
+            _count_if(f"card.suspended = :no AND {column} >= {low}" + (f" AND {column} <= {high}" if high is not None else ""))
+            for low, high in buckets
+        ]
 
-    interval_counts = bucketed(col(Card.interval), INTERVAL_BUCKETS)
-    ease_counts = bucketed(col(Card.easiness), EASE_BUCKETS)
+    # Both distributions in one pass over the studied cards ("suspended" is
+    # tested per row: a plain scan beats an index lookup per studied card).
+    interval_columns = bucketed("card.interval", INTERVAL_BUCKETS)
+    ease_columns = bucketed("card.easiness", EASE_BUCKETS)
+    row = [
+        int(v)
+        for v in conn.one(  # type: ignore[union-attr]
+            f"SELECT {', '.join(interval_columns + ease_columns)} FROM {cards}"
+            f" WHERE card.due IS NOT NULL{card_decks}",
+            no=False,
+            **card_params,
+        )
+    ]
+    interval_counts, ease_counts = row[: len(INTERVAL_BUCKETS)], row[len(INTERVAL_BUCKETS) :]
     intervals = [{"bucket": _bucket_label(lo, hi), "count": n} for (lo, hi), n in zip(INTERVAL_BUCKETS, interval_counts)]
     ease = [{"bucket": _bucket_label(lo, hi, 100), "count": n} for (lo, hi), n in zip(EASE_BUCKETS, ease_counts)]
 
-    logs = _logs(deck_ids)
-    in_window = (col(ReviewLog.study_day) > today - days) & (col(ReviewLog.study_day) <= today)
-    grade_rows = dict(
-        session.exec(
-            logs(select(ReviewLog.grade, func.count(col(ReviewLog.id))).select_from(ReviewLog))
-            .where(in_window, ReviewLog.kind == "review")
-            .group_by(ReviewLog.grade)
-        ).all()
+    source, decks, params = _logs(deck_ids)
+    window = {"start": today - days, "today": today, **params}
+    in_window = "review_log.study_day > :start AND review_log.study_day <= :today"
+    # Conditional sums in one pass over the index, rather than GROUP BY (a sort).
+    counts = conn.one(
+        f"SELECT {', '.join(_count_if(f'review_log.grade = {g}') for g in range(6))} FROM {source}"
+        f" WHERE {in_window} AND review_log.kind = :review{decks}",
+        review="review",
+        **window,
     )
+    grade_rows = {g: int(n) for g, n in enumerate(counts)}  # type: ignore[arg-type]
     total = sum(grade_rows.values())
     grades = [{"grade": g, "count": int(grade_rows.get(g, 0)), "share": _share(int(grade_rows.get(g, 0)), total)} for g in range(6)]
 
-    # Hour of day: SQL groups by absolute UTC hour; each hour is then placed
-    # in the local hour it was, so daylight-saving changes are honoured.
-    hour = col(ReviewLog.time) // 3600
+    # Hour of day: SQL groups by absolute UTC hour (integer division); each
+    # hour is then placed in the local hour it was, so daylight-saving
+    # changes are honoured.
     hours = [0] * 24
-    for absolute, count in session.exec(
-        logs(select(hour, func.count(col(ReviewLog.id))).select_from(ReviewLog)).where(in_window).group_by(hour)
-    ):
+    rows = conn.all(
+        f'SELECT review_log."time" / 3600, COUNT(review_log.id) FROM {source} WHERE {in_window}{decks} GROUP BY 1', **window
+    )
+    for absolute, count in rows:
         local = datetime.fromtimestamp(int(absolute) * 3600, timezone.utc).astimezone()
         hours[local.hour] += int(count)
     return intervals, ease, grades, [{"hour": h, "count": n} for h, n in enumerate(hours)]
 
 
-def hardest(session: Session, deck_ids: list[int] | None) -> list[dict[str, object]]:
-    from studycards.models import Deck
+def hardest(conn: Conn, deck_ids: list[int] | None) -> list[dict[str, object]]:
     from studycards.render import prompt_and_answer
 
-    query = (
-        select(Card, Note, Deck.name)
-        .join(Note, col(Note.id) == Card.note_id)
-        .join(Deck, col(Deck.id) == Note.deck_id)
-        .where(col(Card.due).is_not(None), (col(Card.lapses) > 0) | (col(Card.easiness) < 250))
-        .order_by(col(Card.lapses).desc(), col(Card.easiness), col(Card.id))
-        .limit(HARDEST)
+    _, decks, params = _cards(deck_ids)
+    rows = conn.all(
+        "SELECT card.id, card.kind, card.ord, card.lapses, card.easiness, card.suspended, note.front, note.back, deck.name"
+        " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = note.deck_id"
+        f" WHERE card.due IS NOT NULL AND (card.lapses > 0 OR card.easiness < 250){decks}"
+        " ORDER BY card.lapses DESC, card.easiness, card.id LIMIT :limit",
+        limit=HARDEST,
+        **params,
     )
-    if deck_ids is not None:
-        query = query.where(col(Note.deck_id).in_(deck_ids))
     out = []
-    for card, note, deck in session.exec(query):
-        prompt, _ = prompt_and_answer(card.kind, card.ord, note.front, note.back)
-        out.append({"id": card.id, "deck": deck, "prompt": prompt, "lapses": card.lapses, "easiness": card.easiness / 100, "suspended": card.suspended})
+    for card_id, kind, ordinal, lapses, easiness, suspended, front, back, deck in rows:
+        prompt, _ = prompt_and_answer(kind, ordinal, front, back)
+        out.append({"id": card_id, "deck": deck, "prompt": prompt, "lapses": lapses, "easiness": easiness / 100, "suspended": bool(suspended)})
     return out
 
 
-def gather(session: Session, today: int, days: int, deck_ids: list[int] | None) -> Stats:
-    intervals, ease, grades, hours = distributions(session, today, days, deck_ids)
-    return Stats(
-        study_day=clock.day_to_date(today).isoformat(),
-        days=days,
-        today=day_figures(session, today, deck_ids),
-        yesterday=day_figures(session, today - 1, deck_ids),
-        collection=collection_counts(session, today, deck_ids),
-        retention=retention(session, today, deck_ids),
-        activity=activity(session, today, days, deck_ids),
-        forecast=forecast(session, today, deck_ids),
-        intervals=intervals,
-        easiness=ease,
-        grades=grades,
-        hours=hours,
-        hardest=hardest(session, deck_ids),
-    )
-
-
+def gather(conn: Conn, today: int, days: int, deck_ids: list[int] | None) -> Stats:
+    """Every figure, read from one consistent snapshot."""
+    with conn.reading():
+        intervals, ease, grades, hours = distributions(conn, today, days, deck_ids)
+        return Stats(
+            study_day=clock.day_to_date(today).isoformat(),
+            days=days,
+            today=day_figures(conn, today, deck_ids),
+            yesterday=day_figures(conn, today - 1, deck_ids),
+            collection=collection_counts(conn, today, deck_ids),
+            retention=retention(conn, today, deck_ids),
+            activity=activity(conn, today, days, deck_ids),
+            forecast=forecast(conn, today, deck_ids),
+            intervals=intervals,
+            easiness=ease,
+            grades=grades,
+            hours=hours,
+            hardest=hardest(conn, deck_ids),
+        )
