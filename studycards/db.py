@@ -64,6 +64,15 @@ def writing(engine: Engine) -> Iterator[Session]:
             yield session
 
 
+def bulk(session: Session) -> dbapi.Conn:
+    """The session's own connection, inside its transaction, as a ``Conn``:
+    bulk inserts then skip SQLAlchemy's per-row parameter processing (about
+    half the time of a 100,000-note import)."""
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    return dbapi.Conn(raw, Path(connection.engine.url.database or ""))  # type: ignore[arg-type]
+
+
 def backup(engine: Engine, target: Path) -> None:
     """A consistent copy of the live database via SQLite's online backup API,
     written to a temporary file and renamed, so a half-written backup never

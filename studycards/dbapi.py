@@ -28,6 +28,7 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
+    "PRAGMA cache_size = -65536",
 )
 # The schema this release writes; migrations.py checks it ends with these.
 MIGRATIONS = ("m001_initial", "m002_review_log_stats_indexes", "m003_card_queue_index")
@@ -119,6 +120,13 @@ class Conn:
     def execute(self, sql: str, **params: Any) -> None:
         self._run(sql, params).close()
 
+    def execute_many(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
+        """One statement for many rows (bulk inserts), in the caller's transaction."""
+        try:
+            self.raw.executemany(sql, rows)
+        except sqlite3.Error as err:
+            raise database_error(self.path, err) from err
+
     @contextmanager
     def reading(self) -> Iterator[Conn]:
         """One consistent snapshot for several reads."""
@@ -165,6 +173,14 @@ class SAConn(Conn):
                     return _Buffered(result.fetchall() if result.returns_rows else [])
             result = self._conn.execute(self._text(sql), params)
             return _Buffered(result.fetchall() if result.returns_rows else [])
+        except exc.SQLAlchemyError as err:
+            raise database_error(self.path, err) from err
+
+    def execute_many(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
+        from sqlalchemy import exc
+
+        try:
+            self._conn.execute(self._text(sql), list(rows))
         except exc.SQLAlchemyError as err:
             raise database_error(self.path, err) from err
 

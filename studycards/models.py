@@ -52,7 +52,7 @@ class Card(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    note_id: int = Field(foreign_key="note.id", index=True)
+    note_id: int = Field(foreign_key="note.id")  # indexed by uq_card_note_kind_ord
     kind: str = "basic"  # basic | reversed | cloze
     ord: int = 0  # cloze deletion number; 0 otherwise
     repetitions: int = 0

@@ -118,30 +118,42 @@ def apply_deck(session: Session, spec: DeckSpec, now_epoch: int) -> DeckReport:
     return report
 
 
+_NOTE_COLUMNS = ("deck_id", "guid", "note_type", "reverse", "front", "back", "tags", "source", "position", "modified")
+_INSERT_NOTE = f"INSERT INTO note ({', '.join(_NOTE_COLUMNS)}) VALUES ({', '.join(':' + c for c in _NOTE_COLUMNS)})"
+_INSERT_CARD = (
+    'INSERT INTO card (note_id, kind, ord, repetitions, easiness, "interval", due, lapses, suspended, buried_until, last_review)'
+    " VALUES (:note_id, :kind, :ord, 0, 250, 0, NULL, 0, :no, NULL, NULL)"
+)
+
+
 def _insert_new(session: Session, fresh: list[tuple[NoteSpec, dict[str, object]]]) -> int:
-    """Bulk-insert new notes and their cards with Core executemany: one
-    statement per chunk instead of one ORM object (and flush) per row."""
+    """Bulk-insert new notes and their cards: one executemany per chunk on the
+    session's connection (portable SQL text, see dbapi.py) instead of one ORM
+    object, or one SQLAlchemy parameter set, per row."""
     if not fresh:
         return 0
-    from sqlalchemy import insert
+    from studycards.db import bulk
+    from studycards.dbapi import in_list
 
-    note_table, card_table = Note.__table__, Card.__table__  # type: ignore[attr-defined]
-    ids: dict[str, int] = {}
+    conn = bulk(session)
     rows = [values for _, values in fresh]
+    before = conn.scalar("SELECT COALESCE(MAX(id), 0) FROM note")
     for start in range(0, len(rows), _BULK):
-        chunk = rows[start : start + _BULK]
-        session.execute(insert(note_table), chunk)
-        guids = [row["guid"] for row in chunk]
-        ids.update({guid: note_id for guid, note_id in session.execute(select(Note.guid, Note.id).where(col(Note.guid).in_(guids)))})
+        conn.execute_many(_INSERT_NOTE, rows[start : start + _BULK])
+    # New ids come after the old maximum (SQLite rowids, PostgreSQL sequences):
+    # one range read maps them back by guid; any guid not found there is looked up.
+    ids: dict[str, int] = dict(conn.all("SELECT guid, id FROM note WHERE id > :before", before=before))
+    missing = [row["guid"] for row in rows if row["guid"] not in ids]
+    for start in range(0, len(missing), _CHUNK):
+        fragment, params = in_list("guid", missing[start : start + _CHUNK])
+        ids.update(conn.all(f"SELECT guid, id FROM note WHERE guid IN {fragment}", **params))
     card_rows = [
-        {"note_id": ids[values["guid"]], "kind": c.kind, "ord": c.ord}
+        {"note_id": ids[values["guid"]], "kind": c.kind, "ord": c.ord, "no": False}  # type: ignore[index]
         for spec_note, values in fresh
         for c in card_specs(spec_note.note_type, spec_note.reverse, spec_note.front)
     ]
-    defaults = {"repetitions": 0, "easiness": 250, "interval": 0, "due": None, "lapses": 0, "suspended": False,
-                "buried_until": None, "last_review": None}
     for start in range(0, len(card_rows), _BULK):
-        session.execute(insert(card_table), [{**defaults, **row} for row in card_rows[start : start + _BULK]])
+        conn.execute_many(_INSERT_CARD, card_rows[start : start + _BULK])
     return len(card_rows)
 
 

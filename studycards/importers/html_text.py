@@ -57,11 +57,19 @@ def to_text(html: str) -> tuple[str, int]:
 
 def strip_media(text: str) -> tuple[str, int]:
     """For fields that are not HTML: only remove [sound:...] references."""
+    if "[sound:" not in text:
+        return tidy(text), 0
     text, sounds = _SOUND.subn("", text)
     return tidy(text), sounds
 
 
+_SPACES = re.compile(r"[ \t]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def tidy(text: str) -> str:
+    if "\n" not in text and "\r" not in text and "\t" not in text and "\xa0" not in text and "  " not in text:
+        return text.strip()  # one plain line, the common case: nothing else to do
     text = text.replace("\xa0", " ").replace("\r\n", "\n").replace("\r", "\n")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
