@@ -10,11 +10,12 @@ suspended otherwise, so no review history is ever dropped.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from studycards.dbapi import Conn, in_list
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidValue
 from studycards.models import Card, Deck, Note, ReviewLog
@@ -52,70 +53,146 @@ def _tags(tags: tuple[str, ...] | list[str]) -> str:
     return " ".join(dict.fromkeys(tags))
 
 
+def _card_plan(wanted: set[tuple[str, int]], have: dict[tuple[str, int], tuple[int, int | None, bool]]) -> tuple[list[tuple[str, int]], list[int], list[int]]:
+    """What makes a note's cards match its content: (kind, ord) pairs to add,
+    ids to delete (never studied) and ids to suspend (studied: history stays)."""
+    add = sorted(wanted - set(have))
+    delete, suspend = [], []
+    for key in set(have) - wanted:
+        card_id, due, suspended = have[key]
+        if due is None:
+            delete.append(card_id)
+        elif not suspended:
+            suspend.append(card_id)
+    return add, delete, suspend
+
+
 def _sync_cards(session: Session, note: Note, existing: list[Card]) -> tuple[int, int, int]:
-    """Make the note's cards match what its content generates."""
+    """Make the note's cards match what its content generates (one note, ORM)."""
     wanted = {(s.kind, s.ord) for s in card_specs(note.note_type, note.reverse, note.front)}
     have = {(c.kind, c.ord): c for c in existing}
-    added = removed = suspended = 0
-    for kind, ordinal in sorted(wanted - set(have)):
+    add, delete, suspend = _card_plan(wanted, {k: (c.id, c.due, c.suspended) for k, c in have.items()})  # type: ignore[misc]
+    for kind, ordinal in add:
         session.add(Card(note_id=note.id, kind=kind, ord=ordinal))
-        added += 1
-    for key in set(have) - wanted:
-        card = have[key]
-        if card.due is None:
+    for card in have.values():
+        if card.id in delete:
             session.delete(card)
-            removed += 1
-        elif not card.suspended:
+        elif card.id in suspend:
             card.suspended = True
-            suspended += 1
-    return added, removed, suspended
+    return len(add), len(delete), len(suspend)
+
+
+_STORED = ("id", "guid", "modified", "deck_id", "note_type", "reverse", "front", "back", "tags", "source", "position")
+_COMPARED = ("deck_id", "note_type", "reverse", "front", "back", "tags", "source")  # position alone is not an edit
+
+
+@dataclass
+class _Writes:
+    """Row changes collected while walking a deck, written with executemany."""
+
+    notes: list[dict[str, object]] = field(default_factory=list)
+    cards_added: list[dict[str, object]] = field(default_factory=list)
+    cards_deleted: list[dict[str, object]] = field(default_factory=list)
+    cards_suspended: list[dict[str, object]] = field(default_factory=list)
+
+    def flush(self, conn: Conn) -> None:
+        for sql, rows in (
+            (f"UPDATE note SET {', '.join(f'{c} = :{c}' for c in _COMPARED)}, \"position\" = :position, modified = :modified"
+             " WHERE id = :id", self.notes),
+            (_INSERT_CARD, self.cards_added),
+            ("DELETE FROM card WHERE id = :id", self.cards_deleted),
+            ("UPDATE card SET suspended = :yes WHERE id = :id", self.cards_suspended),
+        ):
+            for start in range(0, len(rows), _BULK):
+                conn.execute_many(sql, rows[start : start + _BULK])
+            rows.clear()
 
 
 def apply_deck(session: Session, spec: DeckSpec, now_epoch: int) -> DeckReport:
     """Insert or update every note of ``spec`` in its deck (inside the caller's
-    transaction). Notes match by guid, or, without one, by deck and front."""
+    transaction). Notes match by guid, or, without one, by deck and front.
+
+    Existing notes and cards are read and compared as plain rows, and only
+    what changed is written, in bulk: re-importing a large unchanged file
+    reads it and writes nothing."""
+    from studycards.db import bulk
+
     deck = get_or_create_deck(session, spec.name, spec.description)
+    session.flush()
+    conn = bulk(session)
     report = DeckReport(deck=spec.name)
-    existing = _existing_by_guid(session, [n.guid for n in spec.notes if n.guid is not None])
-    by_front: dict[str, Note] = {}
+    existing = _rows_by(conn, "guid", [n.guid for n in spec.notes if n.guid is not None])
+    by_front: dict[str, dict[str, object]] = {}
     if any(n.guid is None for n in spec.notes):
-        by_front = {n.front: n for n in session.exec(select(Note).where(Note.deck_id == deck.id))}
-    cards = _cards_of(session, [n.id for n in existing.values()] + [n.id for n in by_front.values()])
+        rows = conn.all(f"SELECT {', '.join(_STORED)} FROM note WHERE deck_id = :deck", deck=deck.id)
+        by_front = {row[6]: dict(zip(_STORED, row)) for row in rows}
+    cards = _card_rows(conn, [n["id"] for n in existing.values()] + [n["id"] for n in by_front.values()])  # type: ignore[misc]
     fresh: list[tuple[NoteSpec, dict[str, object]]] = []  # new notes, written in bulk below
+    writes = _Writes()
 
     for position, spec_note in enumerate(spec.notes):
         values = _note_values(spec_note, deck.id, position)
-        note = existing.get(spec_note.guid) if spec_note.guid is not None else by_front.get(spec_note.front)
-        if note is None and not spec_note.progress:
+        row = existing.get(spec_note.guid) if spec_note.guid is not None else by_front.get(spec_note.front)
+        if row is None and not spec_note.progress:
             fresh.append((spec_note, {"guid": spec_note.guid or uuid.uuid4().hex, "modified": now_epoch, **values}))
             report.added += 1
             continue
-        if note is None:
+        if row is None:  # a new note that carries progress: one at a time, through the ORM
+            writes.flush(conn)
             note = Note(guid=spec_note.guid or uuid.uuid4().hex, modified=now_epoch, **values)
             session.add(note)
             session.flush()
             report.added += 1
-        else:
-            if LEECH_TAG in note.tags.split() and LEECH_TAG not in values["tags"].split():
-                values["tags"] = " ".join([*values["tags"].split(), LEECH_TAG])  # a leech stays a leech
-            changed = any(getattr(note, k) != v for k, v in values.items() if k != "position")
-            for k, v in values.items():
-                setattr(note, k, v)
-            if changed:
-                note.modified = now_epoch
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        added, removed, suspended = _sync_cards(session, note, cards.get(note.id, []))
-        report.cards_added += added
-        report.cards_removed += removed
-        report.cards_suspended += suspended
-        if spec_note.progress:
+            report.cards_added += _sync_cards(session, note, [])[0]
             session.flush()
-            report.cards_restored += _restore_progress(session, note, spec_note.progress)
-    session.flush()
+            report.cards_restored += _restore_progress(session, note.id, spec_note.progress)  # type: ignore[arg-type]
+            continue
+        if LEECH_TAG in str(row["tags"]).split() and LEECH_TAG not in str(values["tags"]).split():
+            values["tags"] = " ".join([*str(values["tags"]).split(), LEECH_TAG])  # a leech stays a leech
+        changed = any(row[k] != values[k] for k in _COMPARED)
+        if changed or row["position"] != position:
+            writes.notes.append({**values, "id": row["id"], "modified": now_epoch if changed else row["modified"]})
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        wanted = {(c.kind, c.ord) for c in card_specs(str(values["note_type"]), bool(values["reverse"]), str(values["front"]))}
+        add, delete, suspend = _card_plan(wanted, cards.get(row["id"], {}))  # type: ignore[arg-type]
+        writes.cards_added += [{"note_id": row["id"], "kind": kind, "ord": ordinal, "no": False} for kind, ordinal in add]
+        writes.cards_deleted += [{"id": card_id} for card_id in delete]
+        writes.cards_suspended += [{"id": card_id, "yes": True} for card_id in suspend]
+        report.cards_added += len(add)
+        report.cards_removed += len(delete)
+        report.cards_suspended += len(suspend)
+        if spec_note.progress:
+            writes.flush(conn)
+            report.cards_restored += _restore_progress(session, row["id"], spec_note.progress)  # type: ignore[arg-type]
+    writes.flush(conn)
     report.cards_added += _insert_new(session, fresh)
     return report
+
+
+def _rows_by(conn: Conn, column: str, keys: list[str]) -> dict[str, dict[str, object]]:
+    """Stored notes whose ``column`` is in ``keys``, as plain rows."""
+    found: dict[str, dict[str, object]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        fragment, params = in_list("key", keys[start : start + _CHUNK])
+        for row in conn.all(f"SELECT {', '.join(_STORED)} FROM note WHERE {column} IN {fragment}", **params):
+            note = dict(zip(_STORED, row))
+            found[note[column]] = note  # type: ignore[index]
+    return found
+
+
+def _card_rows(conn: Conn, note_ids: list[int]) -> dict[int, dict[tuple[str, int], tuple[int, int | None, bool]]]:
+    """Each note's cards: (kind, ord) -> (id, due, suspended)."""
+    cards: dict[int, dict[tuple[str, int], tuple[int, int | None, bool]]] = {}
+    for start in range(0, len(note_ids), _CHUNK):
+        fragment, params = in_list("note", note_ids[start : start + _CHUNK])
+        for note_id, kind, ordinal, card_id, due, suspended in conn.all(
+            f"SELECT note_id, kind, ord, id, due, suspended FROM card WHERE note_id IN {fragment}", **params
+        ):
+            cards.setdefault(note_id, {})[(kind, ordinal)] = (card_id, due, bool(suspended))
+    return cards
 
 
 _NOTE_COLUMNS = ("deck_id", "guid", "note_type", "reverse", "front", "back", "tags", "source", "position", "modified")
@@ -133,7 +210,6 @@ def _insert_new(session: Session, fresh: list[tuple[NoteSpec, dict[str, object]]
     if not fresh:
         return 0
     from studycards.db import bulk
-    from studycards.dbapi import in_list
 
     conn = bulk(session)
     rows = [values for _, values in fresh]
@@ -157,30 +233,13 @@ def _insert_new(session: Session, fresh: list[tuple[NoteSpec, dict[str, object]]
     return len(card_rows)
 
 
-def _existing_by_guid(session: Session, guids: list[str]) -> dict[str, Note]:
-    found: dict[str, Note] = {}
-    for start in range(0, len(guids), _CHUNK):
-        chunk = guids[start : start + _CHUNK]
-        found.update({n.guid: n for n in session.exec(select(Note).where(col(Note.guid).in_(chunk)))})
-    return found
-
-
-def _cards_of(session: Session, note_ids: list[int]) -> dict[int, list[Card]]:
-    cards: dict[int, list[Card]] = {}
-    for start in range(0, len(note_ids), _CHUNK):
-        chunk = note_ids[start : start + _CHUNK]
-        for card in session.exec(select(Card).where(col(Card.note_id).in_(chunk))):
-            cards.setdefault(card.note_id, []).append(card)
-    return cards
-
-
-def _restore_progress(session: Session, note: Note, progress: tuple) -> int:
+def _restore_progress(session: Session, note_id: int, progress: tuple) -> int:  # type: ignore[type-arg]
     """Give never-studied cards the state and history carried by an export.
 
     Cards already studied here keep their own progress: an import never
     overwrites history."""
     restored = 0
-    cards = {(c.kind, c.ord): c for c in session.exec(select(Card).where(Card.note_id == note.id))}
+    cards = {(c.kind, c.ord): c for c in session.exec(select(Card).where(Card.note_id == note_id))}
     for entry in progress:
         card = cards.get((entry["kind"], entry["ord"]))
         if card is None or card.due is not None or card.last_review is not None:

@@ -365,3 +365,76 @@ def test_malformed_json_is_rejected_and_nothing_written(run, tmp_path, cards_jso
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {path}{message}"), result.stderr
     assert cards_json() == []
+
+
+EDITED_V1 = """
+[deck]
+name = "Edits"
+
+[[notes]]
+id = "cl"
+cloze = "{{c1::Paris}} is on the {{c2::Seine}} and {{c3::Louvre}} is there"
+
+[[notes]]
+id = "rev"
+front = "Rome"
+back = "Italy"
+reverse = true
+
+[[notes]]
+id = "mover"
+front = "Oslo"
+back = "Norway"
+"""
+
+EDITED_V2 = """
+[deck]
+name = "Edits"
+
+[[notes]]
+id = "rev"
+front = "Rome"
+back = "Italy"
+
+[[notes]]
+id = "cl"
+cloze = "{{c1::Paris}} is on the {{c2::Seine}}"
+"""
+
+MOVED = """
+[deck]
+name = "Elsewhere"
+
+[[notes]]
+id = "mover"
+front = "Oslo"
+back = "Norway"
+"""
+
+
+def test_reimporting_edited_notes_keeps_studied_cards_and_history(run, sql, tmp_path, cards_json):
+    path = tmp_path / "edits.toml"
+    path.write_text(EDITED_V1)
+    assert "Edits: 3 added" in run("import", str(path)).output
+    c3, reversed_card = sql("select id from card where kind = 'cloze' and ord = 3")[0][0], sql("select id from card where kind = 'reversed'")[0][0]
+    with freeze_time("2026-03-02 10:00"):  # study the reversed card only; c3 stays new
+        run("suspend", *[str(i) for (i,) in sql("select id from card where id != ?", reversed_card)])
+        assert "1 card answered" in run("review", input=answers(5)).output
+        run("unsuspend", *[str(i) for (i,) in sql("select id from card where id != ?", reversed_card)])
+    sql("update note set tags = 'leech' where guid = 'rev'")
+    studied = sql("select repetitions, interval, due from card where id = ?", reversed_card)
+
+    path.write_text(EDITED_V2)
+    out = run("import", str(path)).output
+    assert "Edits: 0 added, 2 updated, 0 unchanged" in out
+    assert sql("select count(*) from card where id = ?", c3) == [(0,)]  # never studied: removed
+    assert sql("select suspended, repetitions, interval, due from card where id = ?", reversed_card) == [(1, *studied[0])]
+    assert sql("select count(*) from review_log where card_id = ?", reversed_card) == [(1,)]
+    assert sql("select tags from note where guid = 'rev'") == [("leech",)]  # a leech stays a leech
+    assert sql("select guid, \"position\" from note where guid in ('rev', 'cl') order by \"position\"") == [("rev", 0), ("cl", 1)]
+
+    moved = tmp_path / "moved.toml"
+    moved.write_text(MOVED)
+    assert "Elsewhere: 0 added, 1 updated, 0 unchanged" in run("import", str(moved)).output
+    assert sql("select deck.name from note join deck on deck.id = note.deck_id where guid = 'mover'") == [("Elsewhere",)]
+    assert "0 added, 0 updated, 1 unchanged" in run("import", str(moved)).output
