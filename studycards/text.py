@@ -9,24 +9,31 @@ would interpret.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings
 # (ESC ] ... BEL or ST), and two-character escapes. Also their 8-bit C1 forms.
-_ESCAPES = re.compile(
+_ESCAPES = (
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]?            # CSI
   | \x9b[0-?]*[ -/]*[@-~]?              # 8-bit CSI
   | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)  # OSC, DCS, ...
   | \x1b[ -/]*[0-~]?                    # other escapes
-    """,
-    re.VERBOSE | re.DOTALL,
+    """
 )
 # C0 controls except tab and newline, DEL, C1 controls, and the Unicode
 # bidirectional overrides/isolates that reorder what the user sees.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+
+
+@lru_cache(maxsize=None)
+def _compiled() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled on first use, not at import: `studycards --help` never needs them."""
+    return re.compile(_ESCAPES, re.VERBOSE | re.DOTALL), re.compile(_CONTROLS)
 
 
 def sanitize(text: str) -> str:
     """``text`` with every terminal control sequence removed."""
+    escapes, controls = _compiled()
     text = text.replace("\r\n", "\n")
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+    return controls.sub("", escapes.sub("", text))

@@ -5,13 +5,14 @@
 
 For each size it builds a collection (20 decks, the given number of review-log
 rows over the two years before today; see make_collection.py) and measures,
-as whole processes with one warm-up run and the median of --runs:
-`studycards --help`, the overview, the time until the first card of
+as whole processes with one warm-up run and the median of --runs: the
+overview, the time until the first card of
 `studycards review` is on screen, `studycards stats`, importing a
 100,000-note Anki TSV file into a copy of the collection, and answering 300
 cards in a piped session (per answer: the whole session less the time to its
 first card, over 300); plus peak memory (max RSS of those processes) and the
-database size. `python -c pass` is measured as the floor.
+database size. `studycards --help` is timed once, interleaved with its
+floors `python -c pass` and `python -c "import click"`.
 
 When `anki` is importable, the same work runs through Anki's backend on the
 same cards and history (anki_side.py) in the same run, and the table shows
@@ -47,7 +48,6 @@ ANKI = [sys.executable, str(HERE / "anki_side.py")]
 MARK = "── ".encode()  # the first line of a card on screen, for both tools
 ANSWERS = 300
 METRICS = (  # key, label, compared with Anki
-    ("help_s", "--help", False),
     ("overview_s", "overview (deck list, due counts)", True),
     ("first_card_s", "time to first card", True),
     ("stats_s", "statistics", True),
@@ -82,6 +82,24 @@ def timed(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, until
     return elapsed, usage.ru_maxrss
 
 
+def startup(runs: int) -> dict[str, float]:
+    """`python -c pass`, `python -c "import click"` and `studycards --help`,
+    interleaved round by round so that all three see the same machine."""
+    commands = {
+        "python_pass_s": [sys.executable, "-c", "pass"],
+        "python_import_click_s": [sys.executable, "-c", "import click"],
+        "help_s": [*STUDYCARDS, "--help"],
+    }
+    env = dict(os.environ)
+    for cmd in commands.values():
+        timed(cmd, env)  # warm-up
+    times: dict[str, list[float]] = {key: [] for key in commands}
+    for _ in range(max(runs, 10)):
+        for key, cmd in commands.items():
+            times[key].append(timed(cmd, env)[0])
+    return {key: round(statistics.median(values), 5) for key, values in times.items()}
+
+
 def median(runs: int, measure) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     measure()  # warm-up: file cache, .pyc files
     results = [measure() for _ in range(runs)]
@@ -95,27 +113,30 @@ def write_tsv(path: Path, notes: int) -> None:
             out.write(f"tsv question {i}\ttsv answer {i}\ttag{i % 50}\n")
 
 
-def measure_studycards(db: Path, tsv: Path, runs: int, work: Path) -> dict[str, float | int]:
+class Figures(dict):  # type: ignore[type-arg]
+    """Medians by name, and the peak RSS of every process measured."""
+
+    def __init__(self) -> None:
+        super().__init__(peak_rss_kib=0)
+
+    def record(self, name: str, value: tuple[float, int]) -> None:
+        self[name] = round(value[0], 5)
+        self["peak_rss_kib"] = max(self["peak_rss_kib"], value[1])
+
+
+def measure_studycards(db: Path, tsv: Path, runs: int, work: Path) -> Figures:
     env = dict(os.environ, STUDYCARDS_DB=str(db))
-    out: dict[str, float | int] = {}
-    rss = 0
-
-    def record(name: str, value: tuple[float, int]) -> None:
-        nonlocal rss
-        out[name] = round(value[0], 5)
-        rss = max(rss, value[1])
-
-    record("help_s", median(runs, lambda: timed([*STUDYCARDS, "--help"], env)))
-    record("overview_s", median(runs, lambda: timed(STUDYCARDS, env)))
-    record("first_card_s", median(runs, lambda: timed([*STUDYCARDS, "review"], env, until=MARK)))
-    record("stats_s", median(runs, lambda: timed([*STUDYCARDS, "stats"], env)))
+    out = Figures()
+    out.record("overview_s", median(runs, lambda: timed(STUDYCARDS, env)))
+    out.record("first_card_s", median(runs, lambda: timed([*STUDYCARDS, "review"], env, until=MARK)))
+    out.record("stats_s", median(runs, lambda: timed([*STUDYCARDS, "stats"], env)))
     copy = work / "studycards-copy.db"
 
     def import_once() -> tuple[float, int]:
         shutil.copy(db, copy)
         return timed([*STUDYCARDS, "import", str(tsv)], dict(env, STUDYCARDS_DB=str(copy)))
 
-    record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
+    out.record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
     session = [*STUDYCARDS, "review", "--limit", str(ANSWERS), "--new", "0"]
     answers = "".join("\n4\n" for _ in range(ANSWERS)).encode()
 
@@ -126,32 +147,24 @@ def measure_studycards(db: Path, tsv: Path, runs: int, work: Path) -> dict[str, 
         whole, peak = timed(session, dict(env, STUDYCARDS_DB=str(copy)), stdin=answers)
         return (whole - first) / ANSWERS, peak
 
-    record("per_answer_s", median(max(1, runs // 2), answer_once))
-    out["peak_rss_kib"] = rss
+    out.record("per_answer_s", median(max(1, runs // 2), answer_once))
     out["db_bytes"] = db.stat().st_size
     return out
 
 
-def measure_anki(col: Path, tsv: Path, runs: int, work: Path) -> dict[str, float | int]:
+def measure_anki(col: Path, tsv: Path, runs: int, work: Path) -> Figures:
     env = dict(os.environ)
-    out: dict[str, float | int] = {}
-    rss = 0
-
-    def record(name: str, value: tuple[float, int]) -> None:
-        nonlocal rss
-        out[name] = round(value[0], 5)
-        rss = max(rss, value[1])
-
-    record("overview_s", median(runs, lambda: timed([*ANKI, "overview", str(col)], env)))
-    record("first_card_s", median(runs, lambda: timed([*ANKI, "first-card", str(col)], env, until=MARK)))
-    record("stats_s", median(runs, lambda: timed([*ANKI, "stats", str(col)], env)))
+    out = Figures()
+    out.record("overview_s", median(runs, lambda: timed([*ANKI, "overview", str(col)], env)))
+    out.record("first_card_s", median(runs, lambda: timed([*ANKI, "first-card", str(col)], env, until=MARK)))
+    out.record("stats_s", median(runs, lambda: timed([*ANKI, "stats", str(col)], env)))
     copy = work / "anki-copy.anki2"
 
     def import_once() -> tuple[float, int]:
         shutil.copy(col, copy)
         return timed([*ANKI, "import", str(copy), str(tsv)], env)
 
-    record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
+    out.record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
 
     def answer_once() -> tuple[float, int]:
         shutil.copy(col, copy)
@@ -160,8 +173,7 @@ def measure_anki(col: Path, tsv: Path, runs: int, work: Path) -> dict[str, float
         whole, peak = timed([*ANKI, "answer", str(copy), str(ANSWERS)], env)
         return (whole - first) / ANSWERS, peak
 
-    record("per_answer_s", median(max(1, runs // 2), answer_once))
-    out["peak_rss_kib"] = rss
+    out.record("per_answer_s", median(max(1, runs // 2), answer_once))
     out["db_bytes"] = col.stat().st_size
     return out
 
@@ -198,14 +210,13 @@ def print_table(results: dict[str, object]) -> None:
             else:
                 line += f"{ours * 1000:>29.1f} {'-':>9} {'-':>7}"
         print(line)
-    floor, click = results["python_pass_s"], results["python_import_click_s"]
+    start = results["startup"]  # type: ignore[index]
+    print(
+        f"--help {start['help_s'] * 1000:.1f} ms: x{start['help_s'] / start['python_pass_s']:.1f} `python -c pass`,"
+        f" x{start['help_s'] / start['python_import_click_s']:.2f} `python -c 'import click'`"
+    )
     for s in sizes:  # type: ignore[union-attr]
         ours, anki = s["studycards"], s.get("anki", {})
-        help_s = ours["help_s"]
-        print(
-            f"{s['cards']:,} cards: --help is x{help_s / floor:.1f} `python -c pass` ({floor * 1000:.1f} ms)"  # type: ignore[operator]
-            f" and x{help_s / click:.2f} `python -c 'import click'` ({click * 1000:.1f} ms)"  # type: ignore[operator]
-        )
         print(
             f"{s['cards']:,} cards: peak RSS {ours['peak_rss_kib'] / 1024:.0f} MiB"
             + (f" (Anki {anki['peak_rss_kib'] / 1024:.0f} MiB)" if anki else "")
@@ -226,18 +237,21 @@ def main() -> None:
     if not with_anki and not args.no_anki:
         print("anki is not installed (pip install -e '.[bench]'): measuring studycards only", flush=True)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # measure with .pyc files, as a user runs it
-    floor = median(args.runs, lambda: timed([sys.executable, "-c", "pass"], dict(os.environ)))
-    click_floor = median(args.runs, lambda: timed([sys.executable, "-c", "import click"], dict(os.environ)))
+    start = startup(args.runs)
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         "python": sys.version.split()[0],
         "versions": _versions(with_anki),
         "runs": args.runs,
-        "python_pass_s": round(floor[0], 5),
-        "python_import_click_s": round(click_floor[0], 5),
+        "startup": start,
         "sizes": [],
     }
-    print(f"python -c pass: {floor[0] * 1000:.1f} ms; python -c 'import click': {click_floor[0] * 1000:.1f} ms", flush=True)
+    print(
+        f"studycards --help {start['help_s'] * 1000:.1f} ms: x{start['help_s'] / start['python_pass_s']:.1f} `python -c pass`"
+        f" ({start['python_pass_s'] * 1000:.1f} ms), x{start['help_s'] / start['python_import_click_s']:.2f}"
+        f" `python -c 'import click'` ({start['python_import_click_s'] * 1000:.1f} ms)",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="studycards-bench-") as tmp:
         for size in args.sizes:
             print(f"{size:,} cards, {args.reviews:,} reviews:", flush=True)
