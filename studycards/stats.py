@@ -82,7 +82,7 @@ def _cards(deck_ids: list[int] | None) -> tuple[str, str, dict[str, object]]:
 
 
 def _count_if(condition: str) -> str:
-    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+    return f"COUNT(CASE WHEN {condition} THEN 1 END)"  # NULLs are not counted: cheaper than SUM(CASE ... ELSE 0)
 
 
 def day_figures(conn: Conn, day: int, deck_ids: list[int] | None) -> DayFigures:
@@ -141,29 +141,31 @@ def collection_counts(conn: Conn, today: int, deck_ids: list[int] | None) -> dic
 
 
 def retention(conn: Conn, today: int, deck_ids: list[int] | None) -> dict[str, dict[str, dict[str, object]]]:
-    """One pass over the longest window, with a conditional count per cell."""
+    """Four conditional counts per window, each window read over its own
+    range of the (kind, study_day, ...) index."""
     source, decks, params = _logs(deck_ids)
-    columns = []
-    for window in RETENTION_WINDOWS:
-        inside = f"review_log.study_day > :start_{window}"
-        columns += [
-            _count_if(f"{inside} AND review_log.before_interval < :mature AND review_log.grade >= 3"),
-            _count_if(f"{inside} AND review_log.before_interval < :mature"),
-            _count_if(f"{inside} AND review_log.before_interval >= :mature AND review_log.grade >= 3"),
-            _count_if(f"{inside} AND review_log.before_interval >= :mature"),
-        ]
-    row = conn.one(
-        f"SELECT {', '.join(columns)} FROM {source}"
-        " WHERE review_log.kind = :review AND review_log.before_due IS NOT NULL"
-        f" AND review_log.study_day > :start AND review_log.study_day <= :today{decks}",
-        review="review",
-        mature=MATURE,
-        start=today - max(RETENTION_WINDOWS),
-        today=today,
-        **{f"start_{window}": today - window for window in RETENTION_WINDOWS},
-        **params,
+    columns = ", ".join(
+        _count_if(condition)
+        for condition in (
+            "review_log.before_interval < :mature AND review_log.grade >= 3",
+            "review_log.before_interval < :mature",
+            "review_log.before_interval >= :mature AND review_log.grade >= 3",
+            "review_log.before_interval >= :mature",
+        )
     )
-    values = [int(v) for v in row]  # type: ignore[union-attr]
+    values: list[int] = []
+    for window in RETENTION_WINDOWS:
+        row = conn.one(
+            f"SELECT {columns} FROM {source}"
+            " WHERE review_log.kind = :review AND review_log.before_due IS NOT NULL"
+            f" AND review_log.study_day > :start AND review_log.study_day <= :today{decks}",
+            review="review",
+            mature=MATURE,
+            start=today - window,
+            today=today,
+            **params,
+        )
+        values += [int(v) for v in row]  # type: ignore[union-attr]
 
     def figures(p: int, n: int) -> dict[str, object]:
         return {"passed": p, "failed": n - p, "total": n, "rate": _share(p, n)}
