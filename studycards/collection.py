@@ -1,7 +1,7 @@
-"""Opening the collection and the read/write services over decks and cards
-that are not part of a review session: deck summaries, card listings,
-suspending, and today's overview.
-"""
+"""Opening the collection in full (create, migrate, sync the built-in
+decks) and the SQLAlchemy services over cards outside a review session:
+card listings, suspending, consistency checks and totals. The deck list and
+today's overview are in decks.py, on the quick path."""
 
 from __future__ import annotations
 

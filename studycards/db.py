@@ -3,8 +3,9 @@
 The location is ``--db`` over ``STUDYCARDS_DB`` over the platform's user data
 folder. SQLite runs in WAL mode with a busy timeout, and a write transaction
 starts with BEGIN IMMEDIATE so two processes queue for the write lock instead
-of failing half-way with "database is locked". All SQLite-specific settings
-stay in this module.
+of failing half-way with "database is locked". The connection settings
+themselves live in dbapi.py, shared with the quick path; SQLite specifics stay
+in these two modules.
 """
 
 from __future__ import annotations
