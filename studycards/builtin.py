@@ -16,10 +16,8 @@ from typing import TYPE_CHECKING
 from studycards import settings
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from studycards import notes
-    from studycards.dbapi import Conn
+    from studycards.store import Store
 
 _HASH_KEY = "_builtin_decks_hash"
 
@@ -44,21 +42,21 @@ def _digest(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def sync(session: Session, now_epoch: int) -> list[notes.DeckReport] | None:
-    """Load or update the built-in decks if they changed; None if nothing to do."""
+def sync(store: Store, now_epoch: int) -> list[notes.DeckReport] | None:
+    """Load or update the built-in decks if they changed, in one
+    transaction; None if there was nothing to do."""
     from studycards import deckfile, notes
-    from studycards.models import Setting
 
     files = deck_files()
     digest = _digest(files)
-    stored = session.get(Setting, _HASH_KEY)
-    if stored is not None and stored.value == digest:
-        return None
     specs = [deckfile.parse_file(path) for path in files]  # validate all first
-    reports = [notes.apply_deck(session, spec, now_epoch) for spec in specs]
-    settings.set_internal(session, _HASH_KEY, digest)
+    with store.transaction():
+        if settings.get_internal(store, _HASH_KEY) == digest:
+            return None  # another process loaded them meanwhile
+        reports = [notes.apply_deck(store, spec, now_epoch) for spec in specs]
+        settings.set_internal(store, _HASH_KEY, digest)
     return reports
 
 
-def needs_sync(conn: Conn) -> bool:
-    return settings.get_internal(conn, _HASH_KEY) != _digest(deck_files())
+def needs_sync(store: Store) -> bool:
+    return settings.get_internal(store, _HASH_KEY) != _digest(deck_files())

@@ -1,8 +1,8 @@
 """The command line: parse arguments, call one service, print the result.
 
 Only click is imported at module level: ``studycards --help`` must stay
-instant, so the database layer (SQLAlchemy, pydantic) is imported inside the
-commands that need it. Card text is untrusted and always goes through
+instant, so the store and the services are imported inside the commands
+that need them. Card text is untrusted and always goes through
 ``text.sanitize`` before it reaches the terminal.
 """
 
@@ -17,16 +17,14 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 import click
 
 from studycards import __version__
-from studycards.errors import StudycardsError
+from studycards.errors import InvalidValue, StudycardsError
 from studycards.text import sanitize
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from sqlalchemy import Engine
-
-    from studycards.dbapi import Conn
     from studycards.settings import Settings
+    from studycards.store import Store
 
 GRADE_LEGEND = "0 blackout · 1 wrong, familiar · 2 wrong, seemed easy · 3 hard · 4 hesitated · 5 perfect"
 KEYS_LEGEND = "u undo · s bury · q quit · ? help"
@@ -75,44 +73,36 @@ class _App(NamedTuple):
     db_option: str | None
 
 
-class _Env:
-    """The open collection: a quick connection, and a SQLAlchemy engine made
-    only for the commands that use it."""
+class _Env(NamedTuple):
+    """The open collection for one command, and the clock read once."""
 
-    def __init__(self, path: "Path", conn: "Conn", settings: "Settings", today: int) -> None:
-        self.path, self.conn, self.settings, self.today = path, conn, settings, today
-        self._engine: "Engine | None" = None
-
-    @property
-    def engine(self) -> "Engine":
-        if self._engine is None:
-            from studycards import db
-
-            self._engine = db.open_engine(self.path)
-        return self._engine
-
-    def close(self) -> None:
-        self.conn.close()
-        if self._engine is not None:
-            self._engine.dispose()
+    path: "Path"
+    store: "Store"
+    settings: "Settings"
+    today: int
+    now_epoch: int
 
 
 def _open(ctx: click.Context) -> _Env:
-    """Open the collection once per command and read the clock once."""
-    from studycards import clock, dbapi, opening, settings
+    """Open the collection once per command (creating, upgrading and loading
+    the built-in decks when needed) and read the clock once."""
+    from studycards import builtin, clock, settings
+    from studycards.store import location, open_store
 
     app: _App = ctx.find_object(_App)
-    path = dbapi.resolve_path(app.db_option)
+    path = location.resolve(app.db_option)
     now = clock.now()
-    conn = opening.open_conn(path, clock.epoch_seconds(now))
+    now_epoch = clock.epoch_seconds(now)
+    store = open_store(path, now_epoch)
     try:
-        current = settings.load(conn)
+        if builtin.needs_sync(store):
+            builtin.sync(store, now_epoch)
+        current = settings.load(store)
     except BaseException:
-        conn.close()
+        store.close()
         raise
-    env = _Env(path, conn, current, clock.study_day(now, current.day_start_hour))
-    ctx.call_on_close(env.close)
-    return env
+    ctx.call_on_close(store.close)
+    return _Env(path, store, current, clock.study_day(now, current.day_start_hour), now_epoch)
 
 
 def _deck_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -129,7 +119,8 @@ def _deck_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 
 def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn domain and database errors into one line and exit status 1."""
+    """Turn domain errors (database errors included: the store maps them)
+    into one line and exit status 1."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -137,15 +128,6 @@ def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except StudycardsError as err:
             raise click.ClickException(sanitize(str(err))) from err
-        except Exception as err:
-            sa = sys.modules.get("sqlalchemy.exc")
-            sqlite = sys.modules.get("sqlite3")
-            if (sa is not None and isinstance(err, sa.SQLAlchemyError)) or (sqlite is not None and isinstance(err, sqlite.Error)):
-                from studycards import dbapi
-
-                path = dbapi.resolve_path(click.get_current_context().find_object(_App).db_option)
-                raise click.ClickException(sanitize(str(dbapi.database_error(path, err)))) from err
-            raise
 
     return wrapper
 
@@ -177,7 +159,7 @@ def overview(ctx: click.Context) -> None:
     from studycards import clock, decks
 
     env = _open(ctx)
-    today = decks.today_overview(env.conn, env.today, env.settings)
+    today = decks.today_overview(env.store, env.today, env.settings)
     day = clock.day_to_date(env.today)
     echo(f"studycards · study day {day:%a %d %b %Y}", bold=True)
     if not today.decks:
@@ -245,8 +227,8 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
     from studycards.review import ReviewSession
 
     env = _open(ctx)
-    deck_ids = resolve_decks(env.conn, decks)
-    run = ReviewSession(env.conn, env.today, env.settings, deck_ids, new_limit, limit, cram)
+    deck_ids = resolve_decks(env.store, decks)
+    run = ReviewSession(env.store, env.today, env.settings, deck_ids, new_limit, limit, cram)
     keys: _Input = _Keys() if sys.stdin.isatty() else _Lines()
     started = time.monotonic()
     _stop_on_signals()
@@ -407,7 +389,7 @@ def decks_command(ctx: click.Context, as_json: bool) -> None:
     from studycards.decks import deck_summaries
 
     env = _open(ctx)
-    summaries = deck_summaries(env.conn, env.today)
+    summaries = deck_summaries(env.store, env.today)
     if as_json:
         keys = ("name", "description", "total", "new", "due", "suspended")
         click.echo(_json([{k: getattr(s, k) for k in keys} for s in summaries]))
@@ -430,20 +412,10 @@ def decks_command(ctx: click.Context, as_json: bool) -> None:
 @_friendly_errors
 def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reverse: bool, cloze: str | None, tags: tuple[str, ...]) -> None:
     """Add a note to DECK (created if missing)."""
-    from studycards import clock, db, notes
+    from studycards import notes
 
     env = _open(ctx)
-    with db.writing(env.engine) as session:
-        added = notes.add_note(
-            session,
-            deck,
-            front=front,
-            back=back,
-            cloze=cloze,
-            reverse=reverse,
-            tags=list(tags),
-            now_epoch=clock.epoch_seconds(clock.now()),
-        )
+    added = notes.add_note(env.store, deck, front=front, back=back, cloze=cloze, reverse=reverse, tags=list(tags), now_epoch=env.now_epoch)
     echo(f"Added note {added.note_id} to {sanitize(added.deck)!r}: {added.cards} card{'s' if added.cards != 1 else ''}.")
 
 
@@ -457,13 +429,11 @@ def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: b
     """List cards with their scheduling state (all decks if none are named)."""
     from dataclasses import asdict
 
-    from studycards import collection, db
+    from studycards.cards import list_cards
     from studycards.decks import resolve_decks
 
     env = _open(ctx)
-    deck_ids = resolve_decks(env.conn, decks)
-    with db.reading(env.engine) as session:
-        rows = collection.list_cards(session, deck_ids, env.today, due_only)
+    rows = list_cards(env.store, resolve_decks(env.store, decks), env.today, due_only)
     if as_json:
         click.echo(_json([asdict(r) for r in rows]))
         return
@@ -479,11 +449,10 @@ def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: b
 
 
 def _suspend(ctx: click.Context, card_ids: tuple[int, ...], flag: bool) -> None:
-    from studycards import collection, db
+    from studycards.cards import set_suspended
 
     env = _open(ctx)
-    with db.writing(env.engine) as session:
-        changed = collection.set_suspended(session, list(card_ids), flag)
+    changed = set_suspended(env.store, list(card_ids), flag)
     verb = "Suspended" if flag else "Unsuspended"
     echo(f"{verb} {changed} card{'s' if changed != 1 else ''}.")
 
@@ -517,20 +486,19 @@ def config(ctx: click.Context, key: str | None, value: str | None) -> None:
     Settings: new-per-day, reviews-per-day, day-start-hour, max-interval,
     leech-threshold, leech-action (tag or suspend).
     """
-    from studycards import db, settings
+    from studycards import settings
 
     env = _open(ctx)
     if key is not None and key not in settings.SPECS:
         raise click.BadParameter(f"unknown setting {key!r}; settings are: {', '.join(settings.SPECS)}", param_hint="KEY")
     if value is not None:
         try:
-            with db.writing(env.engine) as session:
-                stored = settings.store(session, key, value)
-        except StudycardsError as err:
+            stored = settings.store_value(env.store, key, value)  # type: ignore[arg-type]
+        except InvalidValue as err:
             raise click.BadParameter(str(err), param_hint="VALUE") from err
         echo(f"{key} = {stored}")
         return
-    values = settings.raw_values(env.conn)
+    values = settings.raw_values(env.store)
     for name, raw in values.items():
         if key is None or name == key:
             echo(f"{name} = {raw}" + ("" if key else f"    # {settings.SPECS[name].help}"))
@@ -559,10 +527,10 @@ def import_command(ctx: click.Context, file: str, deck: str | None, fmt: str | N
     """
     from pathlib import Path
 
-    from studycards import clock, importing
+    from studycards import importing
 
     env = _open(ctx)
-    report = importing.import_file(env.engine, Path(file), clock.epoch_seconds(clock.now()), dry_run, fmt, deck)
+    report = importing.import_file(env.store, Path(file), env.now_epoch, dry_run, fmt, deck)
     head = "Dry run, nothing written. Would import" if dry_run else "Imported"
     echo(f"{head} {sanitize(file)} ({report.format}):")
     if not report.decks:
@@ -595,17 +563,15 @@ def export(ctx: click.Context, decks: tuple[str, ...], fmt: str | None, output: 
     Anki-compatible CSV, studycards JSON, or an Anki package (.apkg)."""
     from pathlib import Path
 
-    from studycards import collection, db, exporting
+    from studycards import exporting
     from studycards.decks import resolve_decks
 
     env = _open(ctx)
     fmt = exporting.format_for(output, fmt)
-    named = resolve_decks(env.conn, decks)
-    with db.reading(env.engine) as session:
-        deck_ids = named or collection.all_deck_ids(session)
-        if not deck_ids:
-            raise click.ClickException("there are no decks to export")
-        data = exporting.render(exporting.collect(session, deck_ids, with_progress), fmt, with_progress)
+    deck_ids = resolve_decks(env.store, decks) or exporting.all_deck_ids(env.store)
+    if not deck_ids:
+        raise click.ClickException("there are no decks to export")
+    data = exporting.render(exporting.collect(env.store, deck_ids, with_progress), fmt, with_progress)
     if output:
         exporting.write_file(Path(output), data, force)
         echo(f"Exported {len(deck_ids)} deck{'s' if len(deck_ids) != 1 else ''} to {sanitize(output)} ({fmt}).", err=True)
@@ -644,8 +610,8 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) 
     from studycards.decks import resolve_decks
 
     env = _open(ctx)
-    deck_ids = resolve_decks(env.conn, decks)
-    figures = stats_service.gather(env.conn, env.today, days, deck_ids)
+    deck_ids = resolve_decks(env.store, decks)
+    figures = stats_service.gather(env.store, env.today, days, deck_ids)
     if as_json:
         data = figures.to_json()
         data["decks"] = list(decks) or None
@@ -671,7 +637,7 @@ def backup(ctx: click.Context, path: str | None, force: bool) -> None:
     in a backups folder next to the database). Safe during a review session."""
     from pathlib import Path
 
-    from studycards import clock, collection, db
+    from studycards import clock
 
     env = _open(ctx)
     source = env.path
@@ -684,9 +650,8 @@ def backup(ctx: click.Context, path: str | None, force: bool) -> None:
         raise click.ClickException(f"{target} already exists; use --force to overwrite it")
     if target.resolve() == source.resolve():
         raise click.BadParameter("the backup cannot be the database itself", param_hint="PATH")
-    db.backup(env.engine, target)
-    with db.reading(env.engine) as session:
-        counts = collection.totals(session)
+    env.store.backup_to(target)
+    counts = env.store.totals()
     echo(f"Backed up {counts['cards']} cards and {counts['reviews']} reviews to {sanitize(str(target))}.")
 
 
@@ -696,13 +661,10 @@ def backup(ctx: click.Context, path: str | None, force: bool) -> None:
 def check(ctx: click.Context) -> None:
     """Check the database: SQLite's integrity check, then orphans and
     impossible states. Exit status 1 when a problem is found."""
-    from studycards import collection, db
-
     env = _open(ctx)
-    problems = [f"integrity: {p}" for p in db.integrity_problems(env.engine)]
-    with db.reading(env.engine) as session:
-        problems += collection.consistency_problems(session)
-        counts = collection.totals(session)
+    problems = [f"integrity: {p}" for p in env.store.integrity_problems()]
+    problems += env.store.consistency_problems()
+    counts = env.store.totals()
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     if problems:
         for problem in problems:

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studycards.errors import InvalidDeckFile
-from studycards.render import NOTE_BASIC, NOTE_CLOZE, cloze_ordinals
+from studycards.records import CardProgress, NoteKind
+from studycards.render import cloze_ordinals
 
 MAX_FIELD_CHARS = 100_000
 MAX_ID_CHARS = 200
@@ -54,7 +55,7 @@ class NoteSpec:
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int | None = None
-    progress: tuple = ()  # exporters.json_file.CardProgress, from JSON with progress
+    progress: tuple[CardProgress, ...] = ()  # from a JSON export with progress
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,9 @@ def parse_note(raw: object, index: int, line: int | None, lines: "_Lines", path:
         cloze = text("cloze", required=True)
         if not cloze_ordinals(cloze):
             raise fail("cloze", "'cloze' has no deletion such as {{c1::answer}}")
-        note_type, front, back, reverse = NOTE_CLOZE, cloze, text("back", required=False), False
+        note_type, front, back, reverse = NoteKind.CLOZE, cloze, text("back", required=False), False
     else:
-        note_type, front, back = NOTE_BASIC, text("front", required=True), text("back", required=True)
+        note_type, front, back = NoteKind.BASIC, text("front", required=True), text("back", required=True)
         reverse = raw.get("reverse", False)
         if not isinstance(reverse, bool):
             raise fail("reverse", "'reverse' must be true or false")

@@ -1,29 +1,28 @@
 """Decks as a user sees them first: names to ids, the deck list, today's overview.
 
-The quick path (see dbapi.py): portable SQL text on a ``Conn``. Today's
-overview reads only what is due or new plus one indexed probe per streak day,
-so its cost follows the day's work, not the size of the collection.
+Today's overview reads what is due or new from one covering index (cards
+carry their deck) plus one query for the streak, so its cost follows the
+day's work, not the size of the collection or the length of the history.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studycards.dbapi import Conn, in_list
 from studycards.errors import NotFound
-from studycards.review import VISIBLE, counted_today, pending_redrills
+from studycards.review import pending_redrills
 from studycards.settings import Settings
+from studycards.store import Store
 
 
-def resolve_decks(conn: Conn, names: tuple[str, ...] | list[str]) -> list[int] | None:
+def resolve_decks(store: Store, names: tuple[str, ...] | list[str]) -> list[int] | None:
     """Deck ids for ``names``; None means all decks. Unknown names are an error."""
     if not names:
         return None
-    fragment, params = in_list("name", list(names))
-    found = dict(conn.all(f"SELECT name, id FROM deck WHERE name IN {fragment}", **params))
+    found = store.decks.ids_by_name(list(names))
     missing = [n for n in names if n not in found]
     if missing:
-        known = ", ".join(r[0] for r in conn.all("SELECT name FROM deck ORDER BY name")) or "none yet"
+        known = ", ".join(name for _, name in store.decks.all()) or "none yet"
         raise NotFound(f"unknown deck {missing[0]!r} (decks: {known})")
     return [found[n] for n in names]
 
@@ -38,21 +37,10 @@ class DeckSummary:
     suspended: int
 
 
-def deck_summaries(conn: Conn, today: int) -> list[DeckSummary]:
+def deck_summaries(store: Store, today: int) -> list[DeckSummary]:
     """Every deck with its card counts (the `decks` command)."""
-    rows = conn.all(
-        "SELECT deck.name, deck.description, COUNT(card.id),"
-        " COALESCE(SUM(CASE WHEN card.due IS NULL AND card.suspended = :no THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(CASE WHEN card.due IS NOT NULL AND card.due <= :today AND card.suspended = :no"
-        " AND (card.buried_until IS NULL OR card.buried_until <= :today) THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(CASE WHEN card.suspended = :yes THEN 1 ELSE 0 END), 0)"
-        " FROM deck LEFT JOIN note ON note.deck_id = deck.id LEFT JOIN card ON card.note_id = note.id"
-        " GROUP BY deck.id, deck.name, deck.description ORDER BY deck.name",
-        no=False,
-        yes=True,
-        today=today,
-    )
-    return [DeckSummary(*row) for row in rows]
+    with store.reading():
+        return [DeckSummary(*row) for row in store.decks.summaries(today)]
 
 
 @dataclass(frozen=True)
@@ -73,32 +61,18 @@ class Today:
     streak: int
 
 
-def today_overview(conn: Conn, today: int, settings: Settings) -> Today:
-    with conn.reading():
-        names = conn.all("SELECT id, name FROM deck ORDER BY name")
-        due = dict(
-            conn.all(
-                "SELECT note.deck_id, COUNT(*) FROM card JOIN note ON note.id = card.note_id"
-                f" WHERE {VISIBLE} AND card.due IS NOT NULL AND card.due <= :today GROUP BY note.deck_id",
-                no=False,
-                today=today,
-            )
-        )
-        new = dict(
-            conn.all(
-                "SELECT note.deck_id, COUNT(*) FROM card JOIN note ON note.id = card.note_id"
-                " WHERE card.due IS NULL AND card.suspended = :no GROUP BY note.deck_id",
-                no=False,
-            )
-        )
-        _, new_done = counted_today(conn, today)
-        redrills = pending_redrills(conn, today, None)
+def today_overview(store: Store, today: int, settings: Settings) -> Today:
+    with store.reading():
+        names = store.decks.all()
+        due = store.cards.due_by_deck(today)
+        new = store.cards.new_by_deck(today)
+        _, new_done = store.reviews.counted_today(today)
+        redrills = pending_redrills(store, today, None)
         redrill: dict[int, int] = {}
         if redrills:
-            cards, params = in_list("card", redrills)
-            for (deck_id,) in conn.all(f"SELECT note.deck_id FROM card JOIN note ON note.id = card.note_id WHERE card.id IN {cards}", **params):
+            for deck_id in store.cards.decks_of(redrills):
                 redrill[deck_id] = redrill.get(deck_id, 0) + 1
-        streak = current_streak(conn, today)
+        streak = store.reviews.streak(today)
     room = max(0, settings.new_per_day - new_done)
     decks = [DeckToday(name, due.get(i, 0), min(new.get(i, 0), room), redrill.get(i, 0)) for i, name in names]
     return Today(
@@ -109,18 +83,3 @@ def today_overview(conn: Conn, today: int, settings: Settings) -> Today:
         new_room=room,
         streak=streak,
     )
-
-
-def current_streak(conn: Conn, today: int) -> int:
-    """Consecutive study days with at least one answer, ending today (or
-    yesterday, so a streak is not shown as broken before today's session).
-    One indexed probe per day of the streak."""
-
-    def studied(day: int) -> bool:
-        return conn.one("SELECT id FROM review_log WHERE study_day = :day", day=day) is not None
-
-    end = today if studied(today) else today - 1
-    streak = 0
-    while studied(end - streak):
-        streak += 1
-    return streak

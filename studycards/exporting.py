@@ -9,70 +9,47 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlmodel import Session, col, select
-
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidValue
-from studycards.models import Card, Deck, Note, ReviewLog
-from studycards.notes import REVIEW_FIELDS
+from studycards.records import CardKind, CardProgress
+from studycards.store import Store
 
 FORMATS = ("toml", "csv", "json", "apkg")
 
 
-def collect(session: Session, deck_ids: list[int], with_progress: bool) -> list[DeckSpec]:
-    decks = {d.id: d for d in session.exec(select(Deck).where(col(Deck.id).in_(deck_ids)))}
-    notes: dict[int, list[Note]] = {}
-    for note in session.exec(select(Note).where(col(Note.deck_id).in_(deck_ids)).order_by(Note.position, Note.id)):
-        notes.setdefault(note.deck_id, []).append(note)
-    progress: dict[int, list[dict]] = {}
-    if with_progress:
-        progress = _progress(session, [n.id for group in notes.values() for n in group])
-    out = []
-    for deck_id in deck_ids:
-        deck = decks[deck_id]
-        specs = tuple(
-            NoteSpec(
-                guid=n.guid,
-                note_type=n.note_type,
-                front=n.front,
-                back=n.back,
-                reverse=n.reverse,
-                tags=tuple(n.tags.split()),
-                source=n.source,
-                progress=tuple(progress.get(n.id, ())),
-            )
-            for n in notes.get(deck_id, [])
+def all_deck_ids(store: Store) -> list[int]:
+    return [deck_id for deck_id, _ in store.decks.all()]
+
+
+def collect(store: Store, deck_ids: list[int], with_progress: bool) -> list[DeckSpec]:
+    """The decks' notes (and, with progress, each card's state and history)
+    as plain data, from one consistent snapshot."""
+    with store.reading():
+        decks = store.decks.with_ids(deck_ids)
+        notes = store.notes.in_decks(deck_ids)
+        progress = _progress(store, [n.id for n in notes]) if with_progress else {}
+    by_deck: dict[int, list[NoteSpec]] = {}
+    for n in notes:
+        spec = NoteSpec(
+            guid=n.guid,
+            note_type=n.note_type,
+            front=n.front,
+            back=n.back,
+            reverse=bool(n.reverse),
+            tags=tuple(n.tags.split()),
+            source=n.source,
+            progress=tuple(progress.get(n.id, ())),
         )
-        out.append(DeckSpec(name=deck.name, description=deck.description, notes=specs))
-    return out
+        by_deck.setdefault(n.deck_id, []).append(spec)
+    return [DeckSpec(name=decks[i][0], description=decks[i][1], notes=tuple(by_deck.get(i, ()))) for i in deck_ids]
 
 
-def _progress(session: Session, note_ids: list[int]) -> dict[int, list[dict]]:
-    cards: dict[int, dict] = {}
-    by_note: dict[int, list[dict]] = {}
-    for start in range(0, len(note_ids), 500):
-        chunk = note_ids[start : start + 500]
-        for card in session.exec(select(Card).where(col(Card.note_id).in_(chunk)).order_by(Card.kind, Card.ord)):
-            entry = {
-                "kind": card.kind,
-                "ord": card.ord,
-                "repetitions": card.repetitions,
-                "easiness_hundredths": card.easiness,
-                "interval": card.interval,
-                "due": card.due,
-                "lapses": card.lapses,
-                "suspended": card.suspended,
-                "buried_until": card.buried_until,
-                "last_review": card.last_review,
-                "reviews": [],
-            }
-            cards[card.id] = entry
-            by_note.setdefault(card.note_id, []).append(entry)
-    ids = list(cards)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for log in session.exec(select(ReviewLog).where(col(ReviewLog.card_id).in_(chunk)).order_by(ReviewLog.id)):
-            cards[log.card_id]["reviews"].append({k: getattr(log, k) for k in REVIEW_FIELDS})
+def _progress(store: Store, note_ids: list[int]) -> dict[int, list[CardProgress]]:
+    cards = store.cards.states_of_notes(note_ids)
+    history = store.reviews.of_cards([card_id for _, card_id, _, _, _ in cards])
+    by_note: dict[int, list[CardProgress]] = {}
+    for note_id, card_id, kind, ordinal, state in cards:
+        by_note.setdefault(note_id, []).append(CardProgress(CardKind(kind), ordinal, state, tuple(history.get(card_id, ()))))
     return by_note
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sqlalchemy import Engine
-
-from studycards import db, deckfile, notes
+from studycards import deckfile, notes
 from studycards.errors import InvalidFile, InvalidValue
 from studycards.importers import ImportBatch
+from studycards.store import Store
 
 FORMATS = ("toml", "text", "csv", "tsv", "apkg", "colpkg", "json")
 MAX_TEXT_BYTES = 512 * 1024**2
@@ -85,13 +84,15 @@ def read(path: Path, fmt: str | None, deck: str | None) -> ImportBatch:
 
 
 def import_file(
-    engine: Engine, path: Path, now_epoch: int, dry_run: bool = False, fmt: str | None = None, deck: str | None = None
+    store: Store, path: Path, now_epoch: int, dry_run: bool = False, fmt: str | None = None, deck: str | None = None
 ) -> ImportReport:
+    """Read and validate the whole file, then write it in one transaction
+    (a dry run rolls it back and only reports)."""
     batch = read(path, fmt, deck)
     report = ImportReport(format=batch.format, skipped=batch.skipped, media_skipped=batch.media_skipped)
     try:
-        with db.writing(engine) as session:
-            report.decks = [notes.apply_deck(session, spec, now_epoch) for spec in batch.decks]
+        with store.transaction():
+            report.decks = [notes.apply_deck(store, spec, now_epoch) for spec in batch.decks]
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -10,12 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-BASIC = "basic"
-REVERSED = "reversed"
-CLOZE = "cloze"
+from studycards.records import CardKind, NoteKind
 
-NOTE_BASIC = "basic"
-NOTE_CLOZE = "cloze"
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
@@ -24,7 +20,7 @@ _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 class CardSpec:
     """Which cards a note makes: (kind, ordinal) pairs."""
 
-    kind: str
+    kind: CardKind
     ord: int
 
 
@@ -34,11 +30,11 @@ def cloze_ordinals(text: str) -> list[int]:
 
 
 def card_specs(note_type: str, reverse: bool, text: str) -> list[CardSpec]:
-    if note_type == NOTE_CLOZE:
-        return [CardSpec(CLOZE, n) for n in cloze_ordinals(text)]
-    specs = [CardSpec(BASIC, 0)]
+    if note_type == NoteKind.CLOZE:
+        return [CardSpec(CardKind.CLOZE, n) for n in cloze_ordinals(text)]
+    specs = [CardSpec(CardKind.BASIC, 0)]
     if reverse:
-        specs.append(CardSpec(REVERSED, 0))
+        specs.append(CardSpec(CardKind.REVERSED, 0))
     return specs
 
 
@@ -56,9 +52,9 @@ def _cloze(text: str, ordinal: int, reveal: bool) -> str:
 
 def prompt_and_answer(kind: str, ordinal: int, front: str, back: str) -> tuple[str, str]:
     """What the card asks and what it answers, as plain text."""
-    if kind == REVERSED:
+    if kind == CardKind.REVERSED:
         return back, front
-    if kind == CLOZE:
+    if kind == CardKind.CLOZE:
         answer = _cloze(front, ordinal, reveal=True)
         if back.strip():
             answer = f"{answer}\n\n{back}"

@@ -14,6 +14,8 @@ MIN_EASINESS = 130  # EF floor 1.30
 DEFAULT_MAX_INTERVAL = 36500
 DEFAULT_LEECH_THRESHOLD = 8
 GRADES = range(0, 6)
+PASS_GRADE = 3  # grades from here up are correct answers (counted as retained in statistics)
+REDRILL_BELOW = 4  # a card graded below this is re-drilled the same day until it gets a 4 or 5 (SM-2 step 7)
 LEECH_TAG = "leech"  # the note tag a leech gets
 
 
@@ -81,7 +83,7 @@ def answer(
     if isinstance(grade, bool) or not isinstance(grade, int) or grade not in GRADES:
         raise InvalidGrade(grade)
     easiness = max(MIN_EASINESS, state.easiness + easiness_delta(grade))
-    if grade >= 3:
+    if grade >= PASS_GRADE:
         repetitions = state.repetitions + 1
         interval = next_interval(repetitions, state.interval, state.easiness)
         lapsed = False

@@ -9,15 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from studycards import scheduler
 from studycards.errors import InvalidValue, NotFound
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from studycards.dbapi import Conn
-
-# The quick path (dbapi) reads settings before SQLAlchemy is imported, so the
-# model is imported only by the functions that write through a Session.
+    from studycards.store import Store
 
 
 def _int_in(low: int, high: int) -> Callable[[str, str], object]:
@@ -54,20 +50,27 @@ SPECS: dict[str, Spec] = {
     "new-per-day": Spec("20", _int_in(0, 9999), "new cards introduced per study day"),
     "reviews-per-day": Spec("200", _int_in(0, 99999), "counted answers per study day, new included"),
     "day-start-hour": Spec("4", _int_in(0, 23), "local hour at which a new study day begins"),
-    "max-interval": Spec("36500", _int_in(1, 36500), "longest interval in days"),
-    "leech-threshold": Spec("8", _int_in(1, 999), "lapses that make a card a leech"),
+    "max-interval": Spec(str(scheduler.DEFAULT_MAX_INTERVAL), _int_in(1, 36500), "longest interval in days"),
+    "leech-threshold": Spec(str(scheduler.DEFAULT_LEECH_THRESHOLD), _int_in(1, 999), "lapses that make a card a leech"),
     "leech-action": Spec("tag", _choice("tag", "suspend"), "what happens to a leech: tag, or tag and suspend"),
 }
 
 
+def _default(key: str) -> object:
+    spec = SPECS[key]
+    return spec.parse(key, spec.default)
+
+
 @dataclass(frozen=True)
 class Settings:
-    new_per_day: int = 20
-    reviews_per_day: int = 200
-    day_start_hour: int = 4
-    max_interval: int = 36500
-    leech_threshold: int = 8
-    leech_action: str = "tag"
+    """Every setting, typed; the defaults are SPECS' (one source)."""
+
+    new_per_day: int = _default("new-per-day")  # type: ignore[assignment]
+    reviews_per_day: int = _default("reviews-per-day")  # type: ignore[assignment]
+    day_start_hour: int = _default("day-start-hour")  # type: ignore[assignment]
+    max_interval: int = _default("max-interval")  # type: ignore[assignment]
+    leech_threshold: int = _default("leech-threshold")  # type: ignore[assignment]
+    leech_action: str = _default("leech-action")  # type: ignore[assignment]
 
 
 def _spec(key: str) -> Spec:
@@ -81,47 +84,34 @@ def parse(key: str, raw: str) -> object:
     return _spec(key).parse(key, raw)
 
 
-SELECT_ALL = "SELECT key, value FROM setting"
-
-
-def raw_values(conn: "Conn") -> dict[str, str]:
-    stored = dict(conn.all(SELECT_ALL))
+def raw_values(store: Store) -> dict[str, str]:
+    stored = store.settings.all()
     return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
 
 
-def load(conn: "Conn") -> Settings:
+def load(store: Store) -> Settings:
     """All settings, typed; a stored value that no longer parses falls back to its default."""
     values = {}
-    for key, raw in raw_values(conn).items():
+    for key, raw in raw_values(store).items():
         try:
             values[key.replace("-", "_")] = parse(key, raw)
         except InvalidValue:
-            values[key.replace("-", "_")] = parse(key, SPECS[key].default)
+            values[key.replace("-", "_")] = _default(key)
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def store(session: Session, key: str, raw: str) -> object:
-    from studycards.models import Setting
-
+def store_value(store: Store, key: str, raw: str) -> object:
+    """Validate and store one setting; returns the typed value."""
     value = parse(key, raw)
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=str(value)))
-    else:
-        row.value = str(value)
+    with store.transaction():
+        store.settings.put(key, str(value))
     return value
 
 
-def get_internal(conn: "Conn", key: str) -> str | None:
+def get_internal(store: Store, key: str) -> str | None:
     """Bookkeeping values that are not user settings (e.g. built-in deck hash)."""
-    return conn.scalar("SELECT value FROM setting WHERE key = :key", key=key)
+    return store.settings.get(key)
 
 
-def set_internal(session: Session, key: str, value: str) -> None:
-    from studycards.models import Setting
-
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
+def set_internal(store: Store, key: str, value: str) -> None:
+    store.settings.put(key, value)

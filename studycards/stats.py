@@ -1,10 +1,12 @@
 """Study statistics as plain data: every figure comes from aggregate SQL over
 the review log and the card table (Python only ever sees grouped rows), so a
-collection with a million reviews stays fast. Rendering lives in the CLI.
+collection with a million reviews stays fast (the SQL is in
+store/statistics.py). Rendering is statsview.py's.
 
 Definitions (also in the README):
 - counted answers are review-log rows of kind ``review`` (the first answer
-  of a card on a study day); re-drills are kind ``drill``;
+  of a card on a study day); re-drills are kind ``drill``; an answer is
+  correct from ``scheduler.PASS_GRADE`` (3) up;
 - retention uses counted answers of cards that were not new, split young /
   mature by the interval the card had before the answer (< 21 / >= 21 days);
 - study days are the integers stored with each answer, so day-start hour,
@@ -16,8 +18,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
+from typing import TYPE_CHECKING
+
 from studycards import clock
-from studycards.dbapi import Conn, in_list
+
+if TYPE_CHECKING:
+    from studycards.store import Store
 
 MATURE = 21
 INTERVAL_BUCKETS = [(1, 1), (2, 3), (4, 7), (8, 14), (15, 30), (31, 90), (91, 180), (181, 365), (366, None)]
@@ -64,47 +70,12 @@ class Stats:
         return asdict(self)
 
 
-def _logs(deck_ids: list[int] | None) -> tuple[str, str, dict[str, object]]:
-    """FROM clause, extra condition and parameters for review-log aggregates,
-    joined to notes only when filtering by deck."""
-    if deck_ids is None:
-        return "review_log", "", {}
-    fragment, params = in_list("deck", deck_ids)
-    joined = "review_log JOIN card ON card.id = review_log.card_id JOIN note ON note.id = card.note_id"
-    return joined, f" AND note.deck_id IN {fragment}", params
-
-
-def _cards(deck_ids: list[int] | None) -> tuple[str, str, dict[str, object]]:
-    if deck_ids is None:
-        return "card", "", {}
-    fragment, params = in_list("deck", deck_ids)
-    return "card JOIN note ON note.id = card.note_id", f" AND note.deck_id IN {fragment}", params
-
-
-def _count_if(condition: str) -> str:
-    return f"COUNT(CASE WHEN {condition} THEN 1 END)"  # NULLs are not counted: cheaper than SUM(CASE ... ELSE 0)
-
-
-def day_figures(conn: Conn, day: int, deck_ids: list[int] | None) -> DayFigures:
-    source, decks, params = _logs(deck_ids)
-    row = conn.one(
-        "SELECT COUNT(DISTINCT review_log.card_id), COUNT(review_log.id), COALESCE(SUM(review_log.answer_ms), 0),"
-        f" {_count_if('review_log.kind = :review AND review_log.before_due IS NULL')},"
-        f" {_count_if('review_log.kind = :drill')},"
-        f" {_count_if('review_log.kind = :review')},"
-        f" {_count_if('review_log.kind = :review AND review_log.grade >= 3')}"
-        f" FROM {source} WHERE review_log.study_day = :day{decks}",
-        day=day,
-        review="review",
-        drill="drill",
-        **params,
-    )
-    cards, answers, ms, new, drills, n_counted, correct = (int(v) for v in row)  # type: ignore[union-attr]
-    seconds = round(ms / 1000, 1)
+def day_figures(store: Store, day: int, deck_ids: list[int] | None) -> DayFigures:
+    cards, answers, ms, new, drills, n_counted, correct = store.statistics.day(day, deck_ids)
     return DayFigures(
         cards=cards,
         answers=answers,
-        seconds=seconds,
+        seconds=round(ms / 1000, 1),
         seconds_per_card=round(ms / 1000 / cards, 1) if cards else None,
         new=new,
         redrills=drills,
@@ -114,58 +85,13 @@ def day_figures(conn: Conn, day: int, deck_ids: list[int] | None) -> DayFigures:
     )
 
 
-def collection_counts(conn: Conn, today: int, deck_ids: list[int] | None) -> dict[str, int]:
-    source, decks, params = _cards(deck_ids)
-    studied = "card.suspended = :no AND card.due IS NOT NULL"
-    row = conn.one(
-        "SELECT COUNT(card.id),"
-        f" {_count_if('card.suspended = :no AND card.due IS NULL')},"
-        f" {_count_if(studied + ' AND card.repetitions < 2')},"
-        f" {_count_if(studied + ' AND card.repetitions >= 2 AND card.interval < :mature')},"
-        f" {_count_if(studied + ' AND card.repetitions >= 2 AND card.interval >= :mature')},"
-        f" {_count_if('card.suspended = :yes')}"
-        f" FROM {source} WHERE card.id IS NOT NULL{decks}",
-        no=False,
-        yes=True,
-        mature=MATURE,
-        **params,
-    )
-    total, new, learning, young, mature, suspended = (int(v) for v in row)  # type: ignore[union-attr]
-    leeches = conn.scalar(
-        "SELECT COUNT(card.id) FROM card JOIN note ON note.id = card.note_id"
-        f" WHERE (' ' || note.tags || ' ') LIKE :leech{decks}",
-        leech="% leech %",
-        **params,
-    )
-    return {"total": total, "new": new, "learning": learning, "young": young, "mature": mature, "suspended": suspended, "leeches": int(leeches)}
+def collection_counts(store: Store, deck_ids: list[int] | None) -> dict[str, int]:
+    total, new, learning, young, mature, suspended, leeches = store.statistics.collection(deck_ids, MATURE)
+    return {"total": total, "new": new, "learning": learning, "young": young, "mature": mature, "suspended": suspended, "leeches": leeches}
 
 
-def retention(conn: Conn, today: int, deck_ids: list[int] | None) -> dict[str, dict[str, dict[str, object]]]:
-    """Four conditional counts per window, each window read over its own
-    range of the (kind, study_day, ...) index."""
-    source, decks, params = _logs(deck_ids)
-    columns = ", ".join(
-        _count_if(condition)
-        for condition in (
-            "review_log.before_interval < :mature AND review_log.grade >= 3",
-            "review_log.before_interval < :mature",
-            "review_log.before_interval >= :mature AND review_log.grade >= 3",
-            "review_log.before_interval >= :mature",
-        )
-    )
-    values: list[int] = []
-    for window in RETENTION_WINDOWS:
-        row = conn.one(
-            f"SELECT {columns} FROM {source}"
-            " WHERE review_log.kind = :review AND review_log.before_due IS NOT NULL"
-            f" AND review_log.study_day > :start AND review_log.study_day <= :today{decks}",
-            review="review",
-            mature=MATURE,
-            start=today - window,
-            today=today,
-            **params,
-        )
-        values += [int(v) for v in row]  # type: ignore[union-attr]
+def retention(store: Store, today: int, deck_ids: list[int] | None) -> dict[str, dict[str, dict[str, object]]]:
+    values = store.statistics.retention(today, RETENTION_WINDOWS, deck_ids, MATURE)
 
     def figures(p: int, n: int) -> dict[str, object]:
         return {"passed": p, "failed": n - p, "total": n, "rate": _share(p, n)}
@@ -199,16 +125,8 @@ def streaks(study_days: list[int], today: int) -> tuple[int, int]:
     return current, longest
 
 
-def activity(conn: Conn, today: int, days: int, deck_ids: list[int] | None) -> dict[str, object]:
-    source, decks, params = _logs(deck_ids)
-    per_day = dict(
-        conn.all(
-            f"SELECT review_log.study_day, COUNT(review_log.id) FROM {source}"
-            f" WHERE review_log.study_day <= :today{decks} GROUP BY review_log.study_day",
-            today=today,
-            **params,
-        )
-    )
+def activity(store: Store, today: int, days: int, deck_ids: list[int] | None) -> dict[str, object]:
+    per_day = store.statistics.answers_per_day(today, deck_ids)
     current, longest = streaks(list(per_day), today)
     window = [today - offset for offset in range(days - 1, -1, -1)]
     counts = [int(per_day.get(day, 0)) for day in window]
@@ -224,17 +142,8 @@ def activity(conn: Conn, today: int, days: int, deck_ids: list[int] | None) -> d
     }
 
 
-def forecast(conn: Conn, today: int, deck_ids: list[int] | None) -> dict[str, object]:
-    source, decks, params = _cards(deck_ids)
-    rows = conn.all(
-        f"SELECT CASE WHEN card.due < :today THEN :today ELSE card.due END, COUNT(card.id) FROM {source}"
-        f" WHERE card.suspended = :no AND card.due IS NOT NULL AND card.due < :end{decks} GROUP BY 1",
-        today=today,
-        end=today + FORECAST_DAYS,
-        no=False,
-        **params,
-    )
-    by_day = {int(day): int(count) for day, count in rows}
+def forecast(store: Store, today: int, deck_ids: list[int] | None) -> dict[str, object]:
+    by_day = store.statistics.due_per_day(today, today + FORECAST_DAYS, deck_ids)
     series = [by_day.get(today + i, 0) for i in range(FORECAST_DAYS)]
     return {
         "days": [{"date": clock.day_to_date(today + i).isoformat(), "due": n} for i, n in enumerate(series)],
@@ -253,94 +162,51 @@ def _bucket_label(low: int, high: int | None, scale: int = 1) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
-def distributions(conn: Conn, today: int, days: int, deck_ids: list[int] | None) -> tuple[list, list, list, list]:  # type: ignore[type-arg]
-    cards, card_decks, card_params = _cards(deck_ids)
-
-    def bucketed(column: str, buckets: list[tuple[int, int | None]]) -> list[str]:
-        return [
-            _count_if(f"card.suspended = :no AND {column} >= {low}" + (f" AND {column} <= {high}" if high is not None else ""))
-            for low, high in buckets
-        ]
-
-    # Both distributions in one pass over the studied cards ("suspended" is
-    # tested per row: a plain scan beats an index lookup per studied card).
-    interval_columns = bucketed("card.interval", INTERVAL_BUCKETS)
-    ease_columns = bucketed("card.easiness", EASE_BUCKETS)
-    row = [
-        int(v)
-        for v in conn.one(  # type: ignore[union-attr]
-            f"SELECT {', '.join(interval_columns + ease_columns)} FROM {cards}"
-            f" WHERE card.due IS NOT NULL{card_decks}",
-            no=False,
-            **card_params,
-        )
-    ]
+def distributions(store: Store, today: int, days: int, deck_ids: list[int] | None) -> tuple[list, list, list, list]:  # type: ignore[type-arg]
+    row = store.statistics.card_buckets(INTERVAL_BUCKETS, EASE_BUCKETS, deck_ids)
     interval_counts, ease_counts = row[: len(INTERVAL_BUCKETS)], row[len(INTERVAL_BUCKETS) :]
     intervals = [{"bucket": _bucket_label(lo, hi), "count": n} for (lo, hi), n in zip(INTERVAL_BUCKETS, interval_counts)]
     ease = [{"bucket": _bucket_label(lo, hi, 100), "count": n} for (lo, hi), n in zip(EASE_BUCKETS, ease_counts)]
 
-    source, decks, params = _logs(deck_ids)
-    window = {"start": today - days, "today": today, **params}
-    in_window = "review_log.study_day > :start AND review_log.study_day <= :today"
-    # Conditional sums in one pass over the index, rather than GROUP BY (a sort).
-    counts = conn.one(
-        f"SELECT {', '.join(_count_if(f'review_log.grade = {g}') for g in range(6))} FROM {source}"
-        f" WHERE {in_window} AND review_log.kind = :review{decks}",
-        review="review",
-        **window,
-    )
-    grade_rows = {g: int(n) for g, n in enumerate(counts)}  # type: ignore[arg-type]
+    grade_rows = dict(enumerate(store.statistics.grades(today - days, today, deck_ids)))
     total = sum(grade_rows.values())
     grades = [{"grade": g, "count": int(grade_rows.get(g, 0)), "share": _share(int(grade_rows.get(g, 0)), total)} for g in range(6)]
 
-    # Hour of day: SQL groups by absolute UTC hour (integer division); each
-    # hour is then placed in the local hour it was, so daylight-saving
-    # changes are honoured.
+    # Hour of day: SQL groups by absolute UTC hour; each hour is then placed
+    # in the local hour it was, so daylight-saving changes are honoured.
     hours = [0] * 24
-    rows = conn.all(
-        f'SELECT review_log."time" / 3600, COUNT(review_log.id) FROM {source} WHERE {in_window}{decks} GROUP BY 1', **window
-    )
-    for absolute, count in rows:
-        local = datetime.fromtimestamp(int(absolute) * 3600, timezone.utc).astimezone()
-        hours[local.hour] += int(count)
+    for absolute, count in store.statistics.answers_per_utc_hour(today - days, today, deck_ids):
+        local = datetime.fromtimestamp(absolute * 3600, timezone.utc).astimezone()
+        hours[local.hour] += count
     return intervals, ease, grades, [{"hour": h, "count": n} for h, n in enumerate(hours)]
 
 
-def hardest(conn: Conn, deck_ids: list[int] | None) -> list[dict[str, object]]:
+def hardest(store: Store, deck_ids: list[int] | None) -> list[dict[str, object]]:
     from studycards.render import prompt_and_answer
 
-    _, decks, params = _cards(deck_ids)
-    rows = conn.all(
-        "SELECT card.id, card.kind, card.ord, card.lapses, card.easiness, card.suspended, note.front, note.back, deck.name"
-        " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = note.deck_id"
-        f" WHERE card.due IS NOT NULL AND (card.lapses > 0 OR card.easiness < 250){decks}"
-        " ORDER BY card.lapses DESC, card.easiness, card.id LIMIT :limit",
-        limit=HARDEST,
-        **params,
-    )
     out = []
-    for card_id, kind, ordinal, lapses, easiness, suspended, front, back, deck in rows:
+    for card_id, kind, ordinal, lapses, easiness, suspended, front, back, deck in store.statistics.hardest(HARDEST, deck_ids):
         prompt, _ = prompt_and_answer(kind, ordinal, front, back)
         out.append({"id": card_id, "deck": deck, "prompt": prompt, "lapses": lapses, "easiness": easiness / 100, "suspended": bool(suspended)})
     return out
 
 
-def gather(conn: Conn, today: int, days: int, deck_ids: list[int] | None) -> Stats:
+def gather(store: Store, today: int, days: int, deck_ids: list[int] | None) -> Stats:
     """Every figure, read from one consistent snapshot."""
-    with conn.reading():
-        intervals, ease, grades, hours = distributions(conn, today, days, deck_ids)
+    with store.reading():
+        intervals, ease, grades, hours = distributions(store, today, days, deck_ids)
         return Stats(
             study_day=clock.day_to_date(today).isoformat(),
             days=days,
-            today=day_figures(conn, today, deck_ids),
-            yesterday=day_figures(conn, today - 1, deck_ids),
-            collection=collection_counts(conn, today, deck_ids),
-            retention=retention(conn, today, deck_ids),
-            activity=activity(conn, today, days, deck_ids),
-            forecast=forecast(conn, today, deck_ids),
+            today=day_figures(store, today, deck_ids),
+            yesterday=day_figures(store, today - 1, deck_ids),
+            collection=collection_counts(store, deck_ids),
+            retention=retention(store, today, deck_ids),
+            activity=activity(store, today, days, deck_ids),
+            forecast=forecast(store, today, deck_ids),
             intervals=intervals,
             easiness=ease,
             grades=grades,
             hours=hours,
-            hardest=hardest(conn, deck_ids),
+            hardest=hardest(store, deck_ids),
         )

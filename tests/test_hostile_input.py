@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, event
 
 from studycards.cli import cli
 
@@ -92,20 +91,14 @@ def test_the_valid_seeds_really_import(tmp_path):
 
 
 @pytest.fixture
-def pragma_on_connect():
+def pragma_on_connect(monkeypatch: pytest.MonkeyPatch):
     """Run a PRAGMA on every new SQLite connection: a way to make writes fail."""
-    installed = []
+    from studycards.store import conn
 
     def install(statement: str) -> None:
-        def on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-            dbapi_conn.execute(statement)
-
-        event.listen(Engine, "connect", on_connect)
-        installed.append(on_connect)
+        monkeypatch.setattr(conn, "PRAGMAS", (*conn.PRAGMAS, statement))
 
     yield install
-    for fn in installed:
-        event.remove(Engine, "connect", fn)
 
 
 def test_a_full_disk_is_one_line_and_changes_nothing(run, db_path, pragma_on_connect):
@@ -148,7 +141,7 @@ def test_check_reports_orphans_and_impossible_states(run, db_path):
     assert run("check").output.startswith("No problems found: integrity ok; 1 decks, 1 notes, 1 cards, 0 reviews.")
     with sqlite3.connect(db_path) as conn:
         conn.execute("pragma foreign_keys = OFF")
-        conn.execute("insert into card (note_id, kind, ord, repetitions, easiness, interval, due, lapses, suspended) values (99, 'basic', 0, 0, 250, 0, null, 0, 0)")
+        conn.execute("insert into card (note_id, deck_id, kind, ord, repetitions, easiness, interval, due, lapses, suspended) values (99, 1, 'basic', 0, 0, 250, 0, null, 0, 0)")
         conn.execute("update card set easiness = 90 where id = 1")
     result = run("check")
     assert result.exit_code == 1
@@ -170,12 +163,10 @@ def test_backup_refuses_to_overwrite_and_the_copy_is_complete(run, db_path, tmp_
 
 
 def test_a_migration_first_writes_a_copy_of_the_old_database(db_path, run):
-    from studycards import db, migrations
+    from studycards.store import migrations
 
-    engine = db.open_engine(db_path)
-    with engine.connect() as conn:
-        migrations.migrate(conn, 0, upto="m001_initial")
-    engine.dispose()
+    db_path.unlink(missing_ok=True)
+    migrations.migrate(db_path, 0, upto="m001_initial")
     assert run("decks").exit_code == 0
     copy = db_path.with_name(f"{db_path.name}.before-m002_review_log_stats_indexes.bak")
     with sqlite3.connect(copy) as conn:

@@ -8,16 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import answers, write_deck
 from freezegun import freeze_time
-from sqlalchemy import create_engine, inspect
-from sqlmodel import SQLModel
+from studycards import builtin
+from studycards.store import location, migrations, open_store
 
-from studycards import (
-    builtin,
-    db,
-    migrations,
-    models,  # noqa: F401  (registers the tables)
-)
-from studycards.collection import open_collection
+
+def open_collection(path: Path, now_epoch: int) -> None:
+    open_store(path, now_epoch).close()
 
 
 def test_first_use_creates_folder_and_database(run, tmp_path, monkeypatch):
@@ -30,18 +26,68 @@ def test_first_use_creates_folder_and_database(run, tmp_path, monkeypatch):
 def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("STUDYCARDS_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert db.resolve_path(None) == tmp_path / "data" / "studycards" / "studycards.db"
+    assert location.resolve(None) == tmp_path / "data" / "studycards" / "studycards.db"
     monkeypatch.setenv("STUDYCARDS_DB", "~/x.db")
-    assert db.resolve_path(None) == Path("~/x.db").expanduser()
-    assert db.resolve_path("/tmp/y.db") == Path("/tmp/y.db")
+    assert location.resolve(None) == Path("~/x.db").expanduser()
+    assert location.resolve("/tmp/y.db") == Path("/tmp/y.db")
 
 
-def test_migrated_schema_matches_the_models(db_path):
-    open_collection(db_path, 0)
-    live = inspect(create_engine(f"sqlite:///{db_path}"))
-    for table in SQLModel.metadata.sorted_tables:
-        assert {c["name"] for c in live.get_columns(table.name)} == {c.name for c in table.columns}, table.name
-        assert {i["name"] for i in live.get_indexes(table.name)} >= {i.name for i in table.indexes}, table.name
+def _schema(path: Path) -> dict[str, object]:
+    """Everything SQLAlchemy reflects about each table: columns (type,
+    nullability, default, key), primary key, foreign keys, unique
+    constraints and indexes (with their partial-index condition)."""
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(f"sqlite:///{path}")
+    live = inspect(engine)
+    out: dict[str, object] = {}
+    for table in sorted(set(live.get_table_names()) - {migrations.BOOKKEEPING}):
+        out[table] = {
+            "columns": [(c["name"], str(c["type"]), c["nullable"], c["default"], c.get("primary_key")) for c in live.get_columns(table)],
+            "pk": live.get_pk_constraint(table)["constrained_columns"],
+            "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"])) for f in live.get_foreign_keys(table)),
+            "unique": sorted(tuple(u["column_names"]) for u in live.get_unique_constraints(table)),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]), str(i.get("dialect_options", {}).get("sqlite_where")))
+                for i in live.get_indexes(table)
+            ),
+        }
+    engine.dispose()
+    return out
+
+
+def test_migrated_schema_matches_the_models_in_full(db_path, tmp_path):
+    from sqlalchemy import create_engine
+    from sqlmodel import SQLModel
+
+    from studycards.store import models  # noqa: F401  (registers the tables)
+
+    db_path.unlink(missing_ok=True)
+    migrations.migrate(db_path, 0)
+    fresh = tmp_path / "from-models.db"
+    engine = create_engine(f"sqlite:///{fresh}")
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    migrated, modelled = _schema(db_path), _schema(fresh)
+    assert set(migrated) == set(modelled) == {"deck", "note", "card", "review_log", "setting"}
+    for table in modelled:
+        assert migrated[table] == modelled[table], table
+    assert ("uq_review_log_counted", ("card_id", "study_day"), True, "kind = 'review'") in modelled["review_log"]["indexes"]  # type: ignore[index]
+
+
+def test_the_migration_registry_is_read_without_sqlalchemy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from studycards.store import migrations\n"
+        "names = migrations.names()\n"
+        "assert names[0] == 'm001_initial' and len(names) == len(set(names)), names\n"
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_migrations_are_recorded_and_idempotent(db_path, sql):
@@ -51,13 +97,8 @@ def test_migrations_are_recorded_and_idempotent(db_path, sql):
         ("m001_initial", 100),
         ("m002_review_log_stats_indexes", 100),
         ("m003_card_queue_index", 100),
+        ("m004_card_deck_wide_times_counted_once", 100),
     ]
-
-
-def test_the_quick_path_knows_every_migration():
-    from studycards import dbapi, migrations
-
-    assert dbapi.MIGRATIONS == tuple(name for name, _ in migrations.MIGRATIONS)
 
 
 def test_database_runs_in_wal_mode(db_path, sql):
@@ -199,10 +240,8 @@ def test_import_of_a_missing_file_is_a_usage_error(run, tmp_path):
 
 
 def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql, run, cards_json):
-    engine = db.open_engine(db_path)
-    with engine.connect() as conn:
-        assert migrations.migrate(conn, 0, upto="m001_initial") == ["m001_initial"]
-    engine.dispose()
+    db_path.unlink(missing_ok=True)
+    assert migrations.migrate(db_path, 0, upto="m001_initial") == ["m001_initial"]
     with sqlite3.connect(db_path) as conn:
         conn.execute("insert into deck (id, name, description) values (1, 'Old', '')")
         conn.execute(
@@ -224,8 +263,12 @@ def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql,
         "m001_initial",
         "m002_review_log_stats_indexes",
         "m003_card_queue_index",
+        "m004_card_deck_wide_times_counted_once",
     ]
     [card] = cards_json()
     assert (card["front"], card["easiness"], card["interval"], card["due"], card["lapses"]) == ("q", 2.36, 6, "2026-03-08", 1)
     assert sql("select grade, answer_ms from review_log") == [(4, 900)]
-    assert {"ix_review_log_kind_day", "ix_review_log_day_time"} <= {r[0] for r in sql("select name from sqlite_master where type='index'")}
+    assert {"ix_review_log_kind_day", "ix_review_log_day_time", "uq_review_log_counted"} <= {r[0] for r in sql("select name from sqlite_master where type='index'")}
+    assert sql("select deck_id from card") == [(1,)]
+    assert sql("pragma foreign_key_check") == []
+

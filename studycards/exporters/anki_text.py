@@ -7,14 +7,14 @@ import csv
 import io
 
 from studycards.deckfile import DeckSpec
-from studycards.render import NOTE_CLOZE
+from studycards.records import NoteKind
 
 HEADER = "#separator:comma\n#html:false\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
 
 
 def notetype(note) -> str:  # type: ignore[no-untyped-def]
     """Anki's stock note type names, which Anki maps to its own note types."""
-    if note.note_type == NOTE_CLOZE:
+    if note.note_type == NoteKind.CLOZE:
         return "Cloze"
     return "Basic (and reversed card)" if note.reverse else "Basic"
 

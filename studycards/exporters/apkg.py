@@ -10,7 +10,7 @@ import html
 from typing import BinaryIO
 
 from studycards.deckfile import DeckSpec
-from studycards.render import NOTE_CLOZE
+from studycards.records import NoteKind
 
 
 def _stable_id(name: str) -> int:
@@ -29,7 +29,7 @@ def write(decks: list[DeckSpec], out: BinaryIO) -> None:
     for deck in decks:
         anki_deck = genanki.Deck(_stable_id("studycards deck " + deck.name), deck.name, description=deck.description or "")
         for note in deck.notes:
-            kind = "cloze" if note.note_type == NOTE_CLOZE else ("reversed" if note.reverse else "basic")
+            kind = "cloze" if note.note_type == NoteKind.CLOZE else ("reversed" if note.reverse else "basic")
             anki_deck.add_note(
                 genanki.Note(
                     model=models[kind],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from studycards.deckfile import DeckSpec
-from studycards.render import NOTE_CLOZE
+from studycards.records import NoteKind
 
 
 def dump(decks: list[DeckSpec], with_progress: bool) -> str:
@@ -14,7 +14,7 @@ def dump(decks: list[DeckSpec], with_progress: bool) -> str:
         notes = []
         for note in deck.notes:
             item: dict[str, object] = {"id": note.guid}
-            if note.note_type == NOTE_CLOZE:
+            if note.note_type == NoteKind.CLOZE:
                 item["cloze"] = note.front
                 if note.back:
                     item["back"] = note.back
@@ -22,7 +22,7 @@ def dump(decks: list[DeckSpec], with_progress: bool) -> str:
                 item.update(front=note.front, back=note.back, reverse=note.reverse)
             item.update(tags=list(note.tags), source=note.source)
             if with_progress:
-                item["cards"] = list(note.progress)
+                item["cards"] = [card.to_json() for card in note.progress]
             notes.append(item)
         out.append({"name": deck.name, "description": deck.description or "", "notes": notes})
     return json.dumps({"format": "studycards", "version": 1, "decks": out}, ensure_ascii=False, indent=2) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from studycards.deckfile import DeckSpec
-from studycards.render import NOTE_CLOZE
+from studycards.records import NoteKind
 
 
 def _string(value: str) -> str:
@@ -17,7 +17,7 @@ def dump(deck: DeckSpec) -> str:
     lines = ["[deck]", f"name = {_string(deck.name)}", f"description = {_string(deck.description or '')}"]
     for note in deck.notes:
         lines += ["", "[[notes]]", f"id = {_string(note.guid or '')}"]
-        if note.note_type == NOTE_CLOZE:
+        if note.note_type == NoteKind.CLOZE:
             lines.append(f"cloze = {_string(note.front)}")
             if note.back:
                 lines.append(f"back = {_string(note.back)}")

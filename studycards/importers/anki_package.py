@@ -24,7 +24,8 @@ from pathlib import Path
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidFile
 from studycards.importers import MAX_FIELD_CHARS, ImportBatch, html_text
-from studycards.render import NOTE_BASIC, NOTE_CLOZE, cloze_ordinals
+from studycards.records import NoteKind
+from studycards.render import cloze_ordinals
 
 MAX_COLLECTION_BYTES = 2 * 1024**3  # uncompressed; anything larger is refused
 _ORDER = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -212,7 +213,7 @@ def _notes(conn, kinds, names, decks, where: str, deck_override: str | None) -> 
         by_deck.setdefault(deck, []).append(
             NoteSpec(
                 guid=guid,
-                note_type=NOTE_CLOZE if cloze else NOTE_BASIC,
+                note_type=NoteKind.CLOZE if cloze else NoteKind.BASIC,
                 front=front,
                 back=back,
                 reverse=(not cloze) and nid in reversed_notes,

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidFile
 from studycards.importers import MAX_FIELD_CHARS, ImportBatch, html_text
-from studycards.render import NOTE_BASIC, NOTE_CLOZE, cloze_ordinals
+from studycards.records import NoteKind
+from studycards.render import cloze_ordinals
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "colon": ":", "space": " "}
 _GUESS_ORDER = ["tab", "comma", "semicolon", "pipe", "colon"]
@@ -226,10 +227,10 @@ def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, dec
     if is_cloze:
         if not cloze_ordinals(front):
             return "cloze note without a {{c1::...}} deletion", media
-        spec = NoteSpec(guid=guid or None, note_type=NOTE_CLOZE, front=front, back=back, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
+        spec = NoteSpec(guid=guid or None, note_type=NoteKind.CLOZE, front=front, back=back, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
     else:
         if not back:
             return "the back is empty", media
         reverse = "revers" in notetype.lower() and "optional" not in notetype.lower()
-        spec = NoteSpec(guid=guid or None, note_type=NOTE_BASIC, front=front, back=back, reverse=reverse, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
+        spec = NoteSpec(guid=guid or None, note_type=NoteKind.BASIC, front=front, back=back, reverse=reverse, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
     return (deck, spec), media

@@ -25,52 +25,25 @@ from dataclasses import replace
 from studycards.deckfile import DeckSpec, _Lines, parse_note
 from studycards.errors import InvalidFile
 from studycards.importers import ImportBatch
+from studycards.records import CardProgress, LogKind, RecordError
 
-CARD_INTS = ("ord", "repetitions", "easiness_hundredths", "interval", "lapses")
-CARD_OPTIONAL_INTS = ("due", "buried_until", "last_review")
-REVIEW_INTS = (
-    "time", "study_day", "grade", "before_repetitions", "before_easiness", "before_interval",
-    "after_repetitions", "after_easiness", "after_interval", "answer_ms",
-)
-REVIEW_OPTIONAL_INTS = ("before_due", "after_due")
-KINDS = {"basic", "reversed", "cloze"}
-REVIEW_KINDS = {"review", "drill", "cram"}
-
-
-def _int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53
-
-
-def _check_card(card: object, where: str, path: str) -> dict:
-    if not isinstance(card, dict):
-        raise InvalidFile(path, None, f"{where}: each card must be an object")
-    if card.get("kind") not in KINDS:
-        raise InvalidFile(path, None, f"{where}: card 'kind' must be one of basic, reversed, cloze")
-    for key in CARD_INTS:
-        if not _int(card.get(key)):
-            raise InvalidFile(path, None, f"{where}: card {key!r} must be a whole number")
-    for key in CARD_OPTIONAL_INTS:
-        if card.get(key) is not None and not _int(card.get(key)):
-            raise InvalidFile(path, None, f"{where}: card {key!r} must be a whole number or null")
-    if not isinstance(card.get("suspended"), bool):
-        raise InvalidFile(path, None, f"{where}: card 'suspended' must be true or false")
-    if not 130 <= card["easiness_hundredths"] <= 10_000:
-        raise InvalidFile(path, None, f"{where}: card easiness_hundredths {card['easiness_hundredths']} is impossible")
-    reviews = card.get("reviews", [])
-    if not isinstance(reviews, list):
-        raise InvalidFile(path, None, f"{where}: card 'reviews' must be a list")
-    for review in reviews:
-        if not isinstance(review, dict) or review.get("kind") not in REVIEW_KINDS:
-            raise InvalidFile(path, None, f"{where}: each review needs a 'kind' of review, drill or cram")
-        for key in REVIEW_INTS:
-            if not _int(review.get(key)):
-                raise InvalidFile(path, None, f"{where}: review {key!r} must be a whole number")
-        for key in REVIEW_OPTIONAL_INTS:
-            if review.get(key) is not None and not _int(review.get(key)):
-                raise InvalidFile(path, None, f"{where}: review {key!r} must be a whole number or null")
-        if not 0 <= review["grade"] <= 5:
-            raise InvalidFile(path, None, f"{where}: review grade {review['grade']} is not 0-5")
-    return card
+def _progress(cards: object, where: str, path: str) -> tuple[CardProgress, ...]:
+    """Each card's state and history, through the one codec (records.py).
+    Two counted answers of one card on one study day cannot both be true
+    (only the first answer of a day schedules), so such a file is refused."""
+    if not isinstance(cards, list):
+        raise InvalidFile(path, None, f"{where}: 'cards' must be a list")
+    out = []
+    for card in cards:
+        try:
+            progress = CardProgress.from_json(card)
+        except RecordError as err:
+            raise InvalidFile(path, None, f"{where}: {err}")
+        days = [r.study_day for r in progress.reviews if r.kind is LogKind.REVIEW]
+        if len(days) != len(set(days)):
+            raise InvalidFile(path, None, f"{where}: card {progress.kind} {progress.ord} has two counted answers on one study day")
+        out.append(progress)
+    return tuple(out)
 
 
 def parse_json(text: str, path: str, deck_override: str | None = None) -> ImportBatch:
@@ -106,10 +79,7 @@ def parse_json(text: str, path: str, deck_override: str | None = None) -> Import
             if note.guid in seen:
                 raise InvalidFile(path, None, f"duplicate note id {note.guid!r}")
             seen.add(note.guid)
-            cards = raw.get("cards", [])
-            if not isinstance(cards, list):
-                raise InvalidFile(path, None, f"note {note.guid!r}: 'cards' must be a list")
-            progress = tuple(_check_card(c, f"note {note.guid!r}", path) for c in cards)
+            progress = _progress(raw.get("cards", []), f"note {note.guid!r}", path)
             notes.append(replace(note, progress=progress))
         out.append(DeckSpec(name=deck_override or deck["name"].strip(), description=description.strip(), notes=tuple(notes)))
     if deck_override:

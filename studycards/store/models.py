@@ -1,14 +1,24 @@
-"""The tables, as SQLModel models.
+"""The tables, as SQLModel models: the one definition of the schema
+(columns, types, nullability, indexes).
 
-Times are integer UTC epoch seconds and study days are integers (days since
-1970-01-01, see clock.py) so aggregates are plain integer arithmetic in SQL.
-The schema itself is created and changed only by migrations.py.
+Migrations (migrations.py) are the applied history that brings any older
+database to exactly this; a test compares a migrated database with these
+models in full. Nothing at run time imports this module except a
+migration check: the daily commands speak SQL text through ``Conn``.
+
+Times are UTC epoch seconds in 64-bit columns, study days are integers
+(days since 1970-01-01, see clock.py), so aggregates are plain integer
+arithmetic in SQL.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+# Only the first answer of a card in a study day schedules it: held by the
+# schema, so it holds for any number of processes and on any database.
+COUNTED_ONCE_WHERE = "kind = 'review'"
 
 
 class Deck(SQLModel, table=True):
@@ -39,20 +49,24 @@ class Note(SQLModel, table=True):
     tags: str = ""  # space-separated, like Anki
     source: str = ""
     position: int = 0  # order of new cards within the deck
-    modified: int = 0  # epoch seconds
+    modified: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # epoch seconds
 
 
 class Card(SQLModel, table=True):
-    """One thing to recall, with its SM-2 state. ``due`` is None while new."""
+    """One thing to recall, with its SM-2 state. ``due`` is None while new.
+
+    ``deck_id`` repeats the note's deck so the queue and the overview count
+    cards by deck from one index, without reading notes."""
 
     __tablename__ = "card"
     __table_args__ = (
         UniqueConstraint("note_id", "kind", "ord", name="uq_card_note_kind_ord"),
-        Index("ix_card_queue", "suspended", "due", "buried_until", "note_id"),
+        Index("ix_card_queue", "suspended", "due", "buried_until", "deck_id", "note_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     note_id: int = Field(foreign_key="note.id")  # indexed by uq_card_note_kind_ord
+    deck_id: int = Field(sa_column=Column(Integer, ForeignKey("deck.id"), nullable=False))
     kind: str = "basic"  # basic | reversed | cloze
     ord: int = 0  # cloze deletion number; 0 otherwise
     repetitions: int = 0
@@ -62,7 +76,7 @@ class Card(SQLModel, table=True):
     lapses: int = 0
     suspended: bool = False
     buried_until: int | None = None  # hidden while today < buried_until
-    last_review: int | None = None  # epoch seconds
+    last_review: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # epoch seconds
 
 
 class ReviewLog(SQLModel, table=True):
@@ -74,11 +88,19 @@ class ReviewLog(SQLModel, table=True):
         Index("ix_review_log_card_day", "card_id", "study_day"),
         Index("ix_review_log_kind_day", "kind", "study_day", "before_due", "before_interval", "grade"),
         Index("ix_review_log_day_time", "study_day", "time"),
+        Index(
+            "uq_review_log_counted",
+            "card_id",
+            "study_day",
+            unique=True,
+            sqlite_where=text(COUNTED_ONCE_WHERE),
+            postgresql_where=text(COUNTED_ONCE_WHERE),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="card.id")
-    time: int  # epoch seconds, UTC
+    time: int = Field(sa_column=Column("time", BigInteger, nullable=False))  # epoch seconds, UTC
     study_day: int
     grade: int
     kind: str = "review"

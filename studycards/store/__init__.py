@@ -1,0 +1,124 @@
+"""The store: the only place with SQL, and the only importer of sqlite3,
+SQLAlchemy and SQLModel.
+
+``open_store(path, now_epoch)`` gives a ``Store``: one connection, the
+verbs of each table (``store.cards.due_queue``, ``store.reviews.append``,
+``store.notes.insert_many``, ...), the statistics queries, and nesting
+transactions. Services take a ``Store``, never a raw connection.
+
+Opening is quick in the everyday case: one small read checks that the
+schema is this release's (the migration registry's names, read without
+importing SQLAlchemy). Only a new or older database goes through the
+migrations, which use SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from studycards.errors import DatabaseError
+from studycards.store import checks, migrations
+from studycards.store.cards import Cards
+from studycards.store.conn import Conn, connect_sqlite, database_error
+from studycards.store.decks import Decks
+from studycards.store.notes import Notes
+from studycards.store.reviews import Reviews
+from studycards.store.settings import SettingsTable
+from studycards.store.statistics import Statistics
+
+
+class Store:
+    """One open collection."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.where = conn.where
+        self.decks = Decks(conn)
+        self.notes = Notes(conn)
+        self.cards = Cards(conn)
+        self.reviews = Reviews(conn)
+        self.settings = SettingsTable(conn)
+        self.statistics = Statistics(conn)
+
+    def transaction(self) -> AbstractContextManager[Conn]:
+        """A write transaction; nested calls are savepoints."""
+        return self.conn.transaction()
+
+    def reading(self) -> AbstractContextManager[Conn]:
+        """One consistent snapshot for several reads."""
+        return self.conn.reading()
+
+    def integrity_problems(self) -> list[str]:
+        return self.conn.integrity_problems()
+
+    def consistency_problems(self) -> list[str]:
+        with self.reading():
+            return checks.consistency_problems(self.conn)
+
+    def totals(self) -> dict[str, int]:
+        with self.reading():
+            return checks.totals(self.conn)
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the whole collection at ``target``, written to a
+        temporary file and renamed, so a half-written backup never has the
+        target's name."""
+        import os
+        import tempfile
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            self.conn.backup_to(Path(tmp))
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _open_current(path: Path) -> Store | None:
+    """The store if ``path`` is a database with this release's schema; None
+    when it must be created or migrated first."""
+    if not path.is_file():
+        return None
+    try:
+        raw = connect_sqlite(path)
+    except sqlite3.Error:
+        return None
+    try:
+        applied = [row[0] for row in raw.execute(f"SELECT name FROM {migrations.BOOKKEEPING}")]
+    except sqlite3.Error:
+        raw.close()
+        return None
+    if sorted(applied) != sorted(migrations.names()):
+        raw.close()
+        return None
+    return Store(Conn(raw, path))
+
+
+def open_store(path: Path, now_epoch: int) -> Store:
+    """Open the collection at ``path``, creating or upgrading it first if needed."""
+    store = _open_current(path)
+    if store is not None:
+        return store
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a folder, not a database file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise DatabaseError(f"{path.parent}: cannot create the database folder ({err.strerror})")
+    migrations.migrate(path, now_epoch)
+    store = _open_current(path)
+    if store is None:
+        raise DatabaseError(f"{path}: the database could not be opened after upgrading it")
+    return store
+
+
+__all__ = ["Conn", "DatabaseError", "Store", "database_error", "open_store"]

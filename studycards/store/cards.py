@@ -1,0 +1,190 @@
+"""The ``card`` table: the day's queue, a card's state, bulk card writes,
+suspending and listing."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Any, Iterator
+
+from studycards.records import CardState
+from studycards.store.conn import Conn, in_list
+from studycards.store.predicates import DUE_BY, NEW, VISIBLE, in_decks, params
+
+STATE_COLUMNS = ", ".join(f'card."{f}"' for f in CardState.FIELDS)
+_SET_STATE = ", ".join(f'"{f}" = :{f}' for f in CardState.FIELDS)
+_NEW_CARD = CardState()
+# A new card: every state column from CardState's defaults, so the initial
+# easiness has one source (the scheduler).
+INSERT = (
+    'INSERT INTO card (note_id, deck_id, kind, ord, repetitions, easiness, "interval", due, lapses, suspended, buried_until, last_review)'
+    f" VALUES (?, ?, ?, ?, {_NEW_CARD.repetitions}, {_NEW_CARD.easiness}, {_NEW_CARD.interval}, NULL, {_NEW_CARD.lapses}, ?, NULL, NULL)"
+)
+_CHUNK = 500
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+class Cards:
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    # --- the day's queue -------------------------------------------------
+
+    def due_queue(self, today: int, deck_ids: list[int] | None) -> Iterator[tuple[int, int]]:
+        """(card id, note id) of visible due cards, most overdue first; read lazily."""
+        decks, values = in_decks(deck_ids)
+        with closing(self.conn.rows(
+            f"SELECT card.id, card.note_id FROM card WHERE {VISIBLE} AND {DUE_BY}{decks} ORDER BY card.due, card.id",
+            **params(today),
+            **values,
+        )) as rows:
+            for row in rows:
+                yield row[0], row[1]
+
+    def new_queue(self, today: int, deck_ids: list[int] | None) -> Iterator[tuple[int, int]]:
+        """(card id, note id) of visible new cards in deck order; read lazily."""
+        decks, values = in_decks(deck_ids)
+        with closing(self.conn.rows(
+            "SELECT card.id, card.note_id FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
+            f" WHERE {VISIBLE} AND {NEW}{decks}"
+            ' ORDER BY deck.name, note."position", note.id, card.kind, card.ord',
+            **params(today),
+            **values,
+        )) as rows:
+            for row in rows:
+                yield row[0], row[1]
+
+    def cram_queue(self, today: int, deck_ids: list[int] | None, limit: int) -> list[int]:
+        """Studied cards that are not due yet, soonest first."""
+        decks, values = in_decks(deck_ids)
+        rows = self.conn.all(
+            f"SELECT card.id FROM card WHERE {VISIBLE} AND card.due > :today{decks} ORDER BY card.due, card.id LIMIT :limit",
+            limit=limit,
+            **params(today),
+            **values,
+        )
+        return [row[0] for row in rows]
+
+    def visible_among(self, card_ids: list[int], today: int, deck_ids: list[int] | None) -> list[int]:
+        fragment, ids = in_list("card", card_ids)
+        decks, values = in_decks(deck_ids)
+        rows = self.conn.all(f"SELECT card.id FROM card WHERE card.id IN {fragment} AND {VISIBLE}{decks}", **params(today), **ids, **values)
+        return [row[0] for row in rows]
+
+    def count_due(self, day: int, deck_ids: list[int] | None) -> int:
+        decks, values = in_decks(deck_ids)
+        return int(self.conn.scalar(f"SELECT COUNT(*) FROM card WHERE {VISIBLE} AND {DUE_BY}{decks}", **params(day), **values))
+
+    def due_by_deck(self, today: int) -> dict[int, int]:
+        rows = self.conn.all(f"SELECT card.deck_id, COUNT(*) FROM card WHERE {VISIBLE} AND {DUE_BY} GROUP BY card.deck_id", **params(today))
+        return {row[0]: row[1] for row in rows}
+
+    def new_by_deck(self, today: int) -> dict[int, int]:
+        rows = self.conn.all(f"SELECT card.deck_id, COUNT(*) FROM card WHERE {VISIBLE} AND {NEW} GROUP BY card.deck_id", **params(today))
+        return {row[0]: row[1] for row in rows}
+
+    def decks_of(self, card_ids: list[int]) -> list[int]:
+        """The deck of each card (one entry per card found)."""
+        fragment, ids = in_list("card", card_ids)
+        return [row[0] for row in self.conn.all(f"SELECT card.deck_id FROM card WHERE card.id IN {fragment}", **ids)]
+
+    # --- one card --------------------------------------------------------
+
+    def face(self, card_id: int, visible_on: int | None = None) -> Any | None:
+        """What showing the card needs: kind, ord, front, back, deck name.
+        None if the card is gone, or (with ``visible_on``) hidden that day."""
+        visible = f" AND {VISIBLE}" if visible_on is not None else ""
+        return self.conn.one(
+            "SELECT card.kind, card.ord, note.front, note.back, deck.name"
+            f" FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id WHERE card.id = :id{visible}",
+            id=card_id,
+            **params(visible_on if visible_on is not None else 0),
+        )
+
+    def state(self, card_id: int) -> tuple[CardState, int, str] | None:
+        """The card's state, its note id and the note's tags; None if it is gone."""
+        row = self.conn.one(
+            f"SELECT {STATE_COLUMNS}, card.note_id, note.tags FROM card JOIN note ON note.id = card.note_id WHERE card.id = :id",
+            id=card_id,
+        )
+        if row is None:
+            return None
+        n = len(CardState.FIELDS)
+        return CardState.from_row(tuple(row)[:n]), row[n], row[n + 1]
+
+    def save_state(self, card_id: int, state: CardState) -> None:
+        values = {f: getattr(state, f) for f in CardState.FIELDS}
+        self.conn.execute(f"UPDATE card SET {_SET_STATE} WHERE id = :id", id=card_id, **values)
+
+    def bury(self, card_id: int, until: int) -> None:
+        self.conn.execute("UPDATE card SET buried_until = :until WHERE id = :id", until=until, id=card_id)
+
+    # --- many cards ------------------------------------------------------
+
+    def of_notes(self, note_ids: list[int]) -> dict[int, dict[tuple[str, int], tuple[int, int | None, bool]]]:
+        """Each note's cards: (kind, ord) -> (id, due, suspended)."""
+        out: dict[int, dict[tuple[str, int], tuple[int, int | None, bool]]] = {}
+        for chunk in _chunks(note_ids):
+            fragment, ids = in_list("note", chunk)
+            for note_id, kind, ordinal, card_id, due, suspended in self.conn.all(
+                f"SELECT note_id, kind, ord, id, due, suspended FROM card WHERE note_id IN {fragment}", **ids
+            ):
+                out.setdefault(note_id, {})[(kind, ordinal)] = (card_id, due, bool(suspended))
+        return out
+
+    def states_of_notes(self, note_ids: list[int]) -> list[tuple[int, int, str, int, CardState]]:
+        """(note id, card id, kind, ord, state) of the notes' cards, by note, kind and ord."""
+        out = []
+        for chunk in _chunks(note_ids):
+            fragment, ids = in_list("note", chunk)
+            for row in self.conn.all(
+                f"SELECT card.note_id, card.id, card.kind, card.ord, {STATE_COLUMNS} FROM card"
+                f" WHERE card.note_id IN {fragment} ORDER BY card.note_id, card.kind, card.ord",
+                **ids,
+            ):
+                out.append((row[0], row[1], row[2], row[3], CardState.from_row(tuple(row)[4:])))
+        return out
+
+    def insert_many(self, rows: list[tuple[int, int, str, int]]) -> None:
+        """New cards as (note id, deck id, kind, ord)."""
+        self.conn.execute_many(INSERT, [(*row, False) for row in rows])
+
+    def delete_many(self, card_ids: list[int]) -> None:
+        self.conn.execute_many("DELETE FROM card WHERE id = ?", [(i,) for i in card_ids])
+
+    def suspend_many(self, card_ids: list[int]) -> None:
+        self.conn.execute_many("UPDATE card SET suspended = ? WHERE id = ?", [(True, i) for i in card_ids])
+
+    def move_notes(self, moves: list[tuple[int, int]]) -> None:
+        """(note id, deck id): a note's cards follow it to its new deck."""
+        self.conn.execute_many("UPDATE card SET deck_id = ? WHERE note_id = ?", [(deck, note) for note, deck in moves])
+
+    def set_suspended(self, card_ids: list[int], suspended: bool) -> tuple[int, list[int]]:
+        """Suspend or unsuspend; returns (how many changed, ids not found)."""
+        found: set[int] = set()
+        changed = 0
+        for chunk in _chunks(card_ids):
+            fragment, ids = in_list("card", chunk)
+            found.update(row[0] for row in self.conn.all(f"SELECT id FROM card WHERE id IN {fragment}", **ids))
+            changed += self.conn.execute(
+                f"UPDATE card SET suspended = :flag WHERE id IN {fragment} AND suspended <> :flag", flag=suspended, **ids
+            )
+        return changed, sorted(set(card_ids) - found)
+
+    def listing(self, deck_ids: list[int] | None, today: int, due_only: bool) -> list[Any]:
+        """Rows for ``studycards cards``: id, deck name, kind, ord, front, back,
+        tags, repetitions, easiness, interval, due, lapses, suspended."""
+        decks, values = in_decks(deck_ids)
+        due = f" AND {DUE_BY} AND {VISIBLE}" if due_only else ""
+        return self.conn.all(
+            "SELECT card.id, deck.name, card.kind, card.ord, note.front, note.back, note.tags,"
+            ' card.repetitions, card.easiness, card."interval", card.due, card.lapses, card.suspended'
+            " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
+            f" WHERE 1 = 1{decks}{due}"
+            ' ORDER BY deck.name, note."position", note.id, card.kind, card.ord',
+            **params(today),
+            **values,
+        )

@@ -1,0 +1,53 @@
+"""The ``deck`` table."""
+
+from __future__ import annotations
+
+from studycards.store.conn import Conn, in_list
+from studycards.store.predicates import DUE_BY, NEW, VISIBLE, params
+
+
+class Decks:
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    def ids_by_name(self, names: list[str]) -> dict[str, int]:
+        fragment, values = in_list("name", names)
+        return {row[0]: row[1] for row in self.conn.all(f"SELECT name, id FROM deck WHERE name IN {fragment}", **values)}
+
+    def all(self) -> list[tuple[int, str]]:
+        """(id, name) of every deck, by name."""
+        return [(row[0], row[1]) for row in self.conn.all("SELECT id, name FROM deck ORDER BY name")]
+
+    def with_ids(self, deck_ids: list[int]) -> dict[int, tuple[str, str]]:
+        fragment, values = in_list("deck", deck_ids)
+        rows = self.conn.all(f"SELECT id, name, description FROM deck WHERE id IN {fragment}", **values)
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def get_or_create(self, name: str, description: str | None = None) -> int:
+        """The deck's id, creating it; a given description replaces the stored one."""
+        row = self.conn.one("SELECT id, description FROM deck WHERE name = :name", name=name)
+        if row is None:
+            return int(self.conn.scalar(
+                "INSERT INTO deck (name, description) VALUES (:name, :description) RETURNING id",
+                name=name,
+                description=description or "",
+            ))
+        if description is not None and row[1] != description:
+            self.conn.execute("UPDATE deck SET description = :description WHERE id = :id", description=description, id=row[0])
+        return int(row[0])
+
+    def summaries(self, today: int) -> list[tuple[str, str, int, int, int, int]]:
+        """(name, description, total, new, due today, suspended) per deck, by name."""
+        counts = {
+            row[0]: tuple(row[1:])
+            for row in self.conn.all(
+                "SELECT card.deck_id, COUNT(*),"
+                f" COUNT(CASE WHEN {NEW} AND card.suspended = :no THEN 1 END),"
+                f" COUNT(CASE WHEN {DUE_BY} AND {VISIBLE} THEN 1 END),"
+                " COUNT(CASE WHEN card.suspended = :yes THEN 1 END)"
+                " FROM card GROUP BY card.deck_id",
+                **params(today),
+            )
+        }
+        rows = self.conn.all("SELECT id, name, description FROM deck ORDER BY name")
+        return [(name, description, *counts.get(deck_id, (0, 0, 0, 0))) for deck_id, name, description in rows]  # type: ignore[misc]

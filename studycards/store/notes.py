@@ -1,0 +1,64 @@
+"""The ``note`` table: lookups by stable id, bulk writes, tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studycards.records import NoteRow
+from studycards.store.conn import Conn, in_list
+
+COLUMNS = NoteRow.FIELDS  # rows below are tuples in this order
+_SELECT = "SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + " FROM note"
+_WRITTEN = COLUMNS[1:]  # everything but the id
+_INSERT = f"INSERT INTO note ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in _WRITTEN)}) VALUES ({', '.join('?' for _ in _WRITTEN)})"
+_UPDATE = f"UPDATE note SET {', '.join(f'{chr(34)}{c}{chr(34)} = ?' for c in _WRITTEN if c != 'guid')} WHERE id = ?"
+_CHUNK = 500
+
+
+class Notes:
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+
+    def by_guid(self, guids: list[str]) -> dict[str, tuple[Any, ...]]:
+        """Stored notes whose guid is in ``guids``, as tuples in COLUMNS order."""
+        found: dict[str, tuple[Any, ...]] = {}
+        for start in range(0, len(guids), _CHUNK):
+            fragment, values = in_list("guid", guids[start : start + _CHUNK])
+            for row in self.conn.all(f"{_SELECT} WHERE guid IN {fragment}", **values):
+                found[row[2]] = tuple(row)
+        return found
+
+    def in_deck(self, deck_id: int) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.conn.all(f"{_SELECT} WHERE deck_id = :deck", deck=deck_id)]
+
+    def in_decks(self, deck_ids: list[int]) -> list[NoteRow]:
+        """Notes of the decks in new-card order, for export."""
+        fragment, values = in_list("deck", deck_ids)
+        rows = self.conn.all(f'{_SELECT} WHERE deck_id IN {fragment} ORDER BY "position", id', **values)
+        return [NoteRow(*row) for row in rows]
+
+    def insert_many(self, rows: list[tuple[Any, ...]]) -> dict[str, int]:
+        """Insert notes given as tuples in COLUMNS order without the id;
+        returns their ids by guid."""
+        before = self.conn.scalar("SELECT COALESCE(MAX(id), 0) FROM note")
+        self.conn.execute_many(_INSERT, rows)
+        # New ids come after the old maximum (SQLite rowids, PostgreSQL
+        # sequences): one range read maps them back by guid.
+        ids = {row[0]: row[1] for row in self.conn.all("SELECT guid, id FROM note WHERE id > :before", before=before)}
+        missing = [row[1] for row in rows if row[1] not in ids]
+        for start in range(0, len(missing), _CHUNK):
+            fragment, values = in_list("guid", missing[start : start + _CHUNK])
+            ids.update((row[0], row[1]) for row in self.conn.all(f"SELECT guid, id FROM note WHERE guid IN {fragment}", **values))
+        return ids
+
+    def update_many(self, rows: list[tuple[Any, ...]]) -> None:
+        """Rewrite notes given as tuples in COLUMNS order (the id first; the
+        guid is never changed)."""
+        self.conn.execute_many(_UPDATE, [(*row[1:2], *row[3:], row[0]) for row in rows])
+
+    def next_position(self, deck_id: int) -> int:
+        last = self.conn.scalar('SELECT MAX("position") FROM note WHERE deck_id = :deck', deck=deck_id)
+        return 0 if last is None else int(last) + 1
+
+    def set_tags(self, note_id: int, tags: str) -> None:
+        self.conn.execute("UPDATE note SET tags = :tags WHERE id = :id", tags=tags, id=note_id)
