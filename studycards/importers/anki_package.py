@@ -1,4 +1,5 @@
-"""Anki packages (.apkg, .colpkg), read with zipfile and sqlite3.
+"""Anki packages (.apkg, .colpkg), read with zipfile (the collection's
+rows through store/anki_collection.py).
 
 A package holds a collection as ``collection.anki21b`` (schema 18, zstd
 compressed, written by current Anki), ``collection.anki21`` or
@@ -16,7 +17,6 @@ starts new here (the notes, decks, tags and GUIDs are kept).
 from __future__ import annotations
 
 import json
-import sqlite3
 import tempfile
 import zipfile
 from pathlib import Path
@@ -26,6 +26,7 @@ from studycards.errors import InvalidFile
 from studycards.importers import MAX_FIELD_CHARS, ImportBatch, html_text
 from studycards.records import NoteKind
 from studycards.render import cloze_ordinals
+from studycards.store.anki_collection import AnkiCollection, ForeignFileError, open_anki_collection
 
 MAX_COLLECTION_BYTES = 2 * 1024**3  # uncompressed; anything larger is refused
 _ORDER = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -85,23 +86,17 @@ def _copy_limited(source, out, where: str) -> None:  # type: ignore[no-untyped-d
 
 def _read_collection(db_path: Path, where: str, deck_override: str | None) -> ImportBatch:
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    except sqlite3.Error as err:
+        with open_anki_collection(db_path) as col:
+            tables = col.tables()
+            if not {"notes", "cards", "col"} <= tables:
+                raise InvalidFile(where, None, "not a valid Anki collection (missing notes, cards or col table)")
+            if "notetypes" in tables:
+                kinds, names, decks = _schema18(col)
+            else:
+                kinds, names, decks = _schema11(col, where)
+            return _notes(col, kinds, names, decks, where, deck_override)
+    except ForeignFileError as err:
         raise InvalidFile(where, None, f"not a valid Anki collection ({err})")
-    try:
-        conn.execute("PRAGMA trusted_schema = OFF")
-        tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-        if not {"notes", "cards", "col"} <= tables:
-            raise InvalidFile(where, None, "not a valid Anki collection (missing notes, cards or col table)")
-        if "notetypes" in tables:
-            kinds, names, decks = _schema18(conn)
-        else:
-            kinds, names, decks = _schema11(conn, where)
-        return _notes(conn, kinds, names, decks, where, deck_override)
-    except sqlite3.Error as err:
-        raise InvalidFile(where, None, f"not a valid Anki collection ({err})")
-    finally:
-        conn.close()
 
 
 def _varint_field(blob: bytes, wanted: int) -> int:
@@ -141,17 +136,17 @@ def _varint_field(blob: bytes, wanted: int) -> int:
     return 0
 
 
-def _schema18(conn: sqlite3.Connection):  # type: ignore[no-untyped-def]
+def _schema18(col: AnkiCollection):  # type: ignore[no-untyped-def]
     kinds, names = {}, {}
-    for ntid, name, config in conn.execute("select id, name, config from notetypes"):
-        kinds[ntid] = "cloze" if _varint_field(bytes(config or b""), 1) == 1 else "normal"
-        names[ntid] = str(name)
-    decks = {did: str(name).replace("\x1f", "::") for did, name in conn.execute("select id, name from decks")}
+    for ntid, name, config in col.note_types():
+        kinds[ntid] = "cloze" if _varint_field(config, 1) == 1 else "normal"
+        names[ntid] = name
+    decks = {did: name.replace("\x1f", "::") for did, name in col.decks()}
     return kinds, names, decks
 
 
-def _schema11(conn: sqlite3.Connection, where: str):  # type: ignore[no-untyped-def]
-    row = conn.execute("select models, decks from col").fetchone()
+def _schema11(col: AnkiCollection, where: str):  # type: ignore[no-untyped-def]
+    row = col.legacy_models_and_decks()
     try:
         models = json.loads(row[0]) if row else {}
         deck_rows = json.loads(row[1]) if row else {}
@@ -163,10 +158,10 @@ def _schema11(conn: sqlite3.Connection, where: str):  # type: ignore[no-untyped-
     return kinds, names, decks
 
 
-def _notes(conn, kinds, names, decks, where: str, deck_override: str | None) -> ImportBatch:  # type: ignore[no-untyped-def]
+def _notes(col: AnkiCollection, kinds, names, decks, where: str, deck_override: str | None) -> ImportBatch:  # type: ignore[no-untyped-def]
     first_card: dict[int, tuple[int, int]] = {}  # note id -> (lowest ord, deck id)
     reversed_notes: set[int] = set()
-    for nid, did, odid, ordinal in conn.execute("select nid, did, odid, ord from cards order by nid, ord"):
+    for nid, did, odid, ordinal in col.cards():
         deck_id = odid or did  # a card in a filtered deck belongs to its original deck
         if nid not in first_card:
             first_card[nid] = (ordinal, deck_id)
@@ -175,9 +170,8 @@ def _notes(conn, kinds, names, decks, where: str, deck_override: str | None) -> 
     batch = ImportBatch(format="", decks=[])
     by_deck: dict[str, list[NoteSpec]] = {}
     seen: set[str] = set()
-    for nid, guid, mid, tags, flds in conn.execute("select id, guid, mid, tags, flds from notes order by id"):
-        guid = str(guid)
-        fields = str(flds).split("\x1f")
+    for nid, guid, mid, tags, flds in col.notes():
+        fields = flds.split("\x1f")
         if any(len(f) > MAX_FIELD_CHARS for f in fields):
             raise InvalidFile(where, None, f"note {guid!r}: a field is longer than {MAX_FIELD_CHARS} characters")
         notetype = names.get(mid, "")
@@ -217,7 +211,7 @@ def _notes(conn, kinds, names, decks, where: str, deck_override: str | None) -> 
                 front=front,
                 back=back,
                 reverse=(not cloze) and nid in reversed_notes,
-                tags=tuple(dict.fromkeys(str(tags).split())),
+                tags=tuple(dict.fromkeys(tags.split())),
                 source=f"anki: {notetype}" if notetype else "anki",
             )
         )
