@@ -108,7 +108,7 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
     guids = new_guids()
 
     for position, note in enumerate(spec.notes):
-        tags = _tags(note.tags)
+        tags = " ".join(note.tags)  # NoteSpec tags are unique already
         row = existing.get(note.guid) if note.guid is not None else by_front.get(note.front)
         if row is None:
             guid = note.guid or next(guids)
@@ -141,14 +141,19 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
             restore.append((row[_ID], note.progress))
     writes.write(store)
     if fresh:
-        ids = store.notes.insert_many([values for _, values in fresh])
-        new_cards = [
-            (ids[values[1]], deck_id, c.kind, c.ord)
-            for note, values in fresh
-            for c in card_specs(note.note_type, note.reverse, note.front)
-        ]
-        store.cards.insert_many(new_cards)
-        report.cards_added += len(new_cards)
+        before = store.notes.insert_many([values for _, values in fresh])
+        if any(note.note_type == NoteKind.CLOZE for note, _ in fresh):
+            ids = store.notes.ids_above(before)  # cloze cards need each note's text parsed
+            new_cards = [
+                (ids[values[1]], deck_id, c.kind, c.ord)
+                for note, values in fresh
+                for c in card_specs(note.note_type, note.reverse, note.front)
+            ]
+            store.cards.insert_many(new_cards)
+            report.cards_added += len(new_cards)
+        else:
+            ids = store.notes.ids_above(before) if restore else {}
+            report.cards_added += store.cards.insert_for_notes_above(before)
         restore = [(ids[key] if isinstance(key, str) else key, progress) for key, progress in restore]
     if restore:
         report.cards_restored += _restore_progress(store, restore)  # type: ignore[arg-type]
@@ -224,7 +229,7 @@ def add_note(
         guid = next(new_guids())
         position = store.notes.next_position(deck_id)
         row = (deck_id, guid, str(note_type), reverse, front, back, _tags([t.strip() for t in tags]), "added", position, now_epoch)
-        note_id = store.notes.insert_many([row])[guid]
+        note_id = store.notes.ids_above(store.notes.insert_many([row]))[guid]
         specs = card_specs(note_type, reverse, front)
         store.cards.insert_many([(note_id, deck_id, c.kind, c.ord) for c in specs])
     return Added(note_id=note_id, deck=deck_name, cards=len(specs))

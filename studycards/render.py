@@ -26,16 +26,19 @@ class CardSpec:
 
 def cloze_ordinals(text: str) -> list[int]:
     """The distinct deletion numbers in ``text``, ascending (c0 is ignored)."""
+    if "{{c" not in text:
+        return []  # the common case in a large import: no regex needed
     return sorted({int(m.group(1)) for m in _CLOZE.finditer(text) if int(m.group(1)) > 0})
 
 
-def card_specs(note_type: str, reverse: bool, text: str) -> list[CardSpec]:
+_BASIC = (CardSpec(CardKind.BASIC, 0),)
+_BASIC_AND_REVERSED = (CardSpec(CardKind.BASIC, 0), CardSpec(CardKind.REVERSED, 0))
+
+
+def card_specs(note_type: str, reverse: bool, text: str) -> tuple[CardSpec, ...]:
     if note_type == NoteKind.CLOZE:
-        return [CardSpec(CardKind.CLOZE, n) for n in cloze_ordinals(text)]
-    specs = [CardSpec(CardKind.BASIC, 0)]
-    if reverse:
-        specs.append(CardSpec(CardKind.REVERSED, 0))
-    return specs
+        return tuple(CardSpec(CardKind.CLOZE, n) for n in cloze_ordinals(text))
+    return _BASIC_AND_REVERSED if reverse else _BASIC
 
 
 def _cloze(text: str, ordinal: int, reveal: bool) -> str:

@@ -158,11 +158,14 @@ def parse_text(text: str, path: str, deck_override: str | None = None) -> Import
     seen_guids: dict[str, int] = {}
     seen_fronts: dict[tuple[str, str], int] = {}
     default_deck = deck_override or meta.deck or "Imported"
+    layouts: dict[int, tuple[list[int], int]] = {}  # by row width: the same for almost every row
     for line, row in records:
-        for cell in row:
-            if len(cell) > MAX_FIELD_CHARS:
-                raise InvalidFile(path, line, f"a field is longer than {MAX_FIELD_CHARS} characters")
-        columns, tags_col = _field_columns(len(row), meta_cols, labels, meta.tags_col)
+        if max(map(len, row)) > MAX_FIELD_CHARS:
+            raise InvalidFile(path, line, f"a field is longer than {MAX_FIELD_CHARS} characters")
+        layout = layouts.get(len(row))
+        if layout is None:
+            layout = layouts[len(row)] = _field_columns(len(row), meta_cols, labels, meta.tags_col)
+        columns, tags_col = layout
         note, media = _note(row, columns, tags_col, meta, line, default_deck, deck_override)
         batch.media_skipped += media
         if isinstance(note, str):
@@ -201,36 +204,38 @@ def _field_columns(width: int, meta_cols: set[int], labels: list[str], tags_col:
 
 
 def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, deck_override: str | None):  # type: ignore[no-untyped-def]
-    def cell(number: int) -> str:
-        return row[number - 1] if 0 < number <= len(row) else ""
+    width = len(row)
 
-    fields = [cell(c) for c in columns]
+    def cell(number: int) -> str:
+        return row[number - 1] if 0 < number <= width else ""
+
+    fields = [row[c - 1] if c <= width else "" for c in columns]
     if not fields:
         return "no field columns", 0
-    media = 0
-    clean = []
-    for value in fields[:2]:
-        text, found = html_text.to_text(value) if meta.html else html_text.strip_media(value)
-        clean.append(text)
+    convert = html_text.to_text if meta.html else html_text.strip_media
+    front, media = convert(fields[0])
+    back = ""
+    if len(fields) > 1:
+        back, found = convert(fields[1])
         media += found
-    front = clean[0]
-    back = clean[1] if len(clean) > 1 else ""
     notetype = (cell(meta.notetype_col) if meta.notetype_col else meta.notetype or "").strip()
-    tags = list(meta.tags)
-    tags += cell(tags_col).split() if tags_col else []
+    tags = meta.tags + cell(tags_col).split() if tags_col else meta.tags
     deck = deck_override or (cell(meta.deck_col).strip() if meta.deck_col else "") or default_deck
-    guid = cell(meta.guid_col).strip() if meta.guid_col else ""
-    is_cloze = "cloze" in notetype.lower() or (not notetype and bool(cloze_ordinals(front)))
-    source = f"anki: {notetype}" if notetype else "anki text"
+    guid = (cell(meta.guid_col).strip() if meta.guid_col else "") or None
+    if notetype:
+        is_cloze, source = "cloze" in notetype.lower(), f"anki: {notetype}"
+    else:
+        is_cloze, source = bool(cloze_ordinals(front)), "anki text"
     if not front:
         return "the front is empty" + (" (only media)" if media else ""), media
+    unique_tags = tuple(dict.fromkeys(tags))
     if is_cloze:
         if not cloze_ordinals(front):
             return "cloze note without a {{c1::...}} deletion", media
-        spec = NoteSpec(guid=guid or None, note_type=NoteKind.CLOZE, front=front, back=back, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
+        spec = NoteSpec(guid, NoteKind.CLOZE, front, back, False, unique_tags, source, line)
     else:
         if not back:
             return "the back is empty", media
         reverse = "revers" in notetype.lower() and "optional" not in notetype.lower()
-        spec = NoteSpec(guid=guid or None, note_type=NoteKind.BASIC, front=front, back=back, reverse=reverse, tags=tuple(dict.fromkeys(tags)), source=source, line=line)
+        spec = NoteSpec(guid, NoteKind.BASIC, front, back, reverse, unique_tags, source, line)
     return (deck, spec), media

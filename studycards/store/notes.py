@@ -37,19 +37,18 @@ class Notes:
         rows = self.conn.all(f'{_SELECT} WHERE deck_id IN {fragment} ORDER BY "position", id', **values)
         return [NoteRow(*row) for row in rows]
 
-    def insert_many(self, rows: list[tuple[Any, ...]]) -> dict[str, int]:
-        """Insert notes given as tuples in COLUMNS order without the id;
-        returns their ids by guid."""
-        before = self.conn.scalar("SELECT COALESCE(MAX(id), 0) FROM note")
+    def insert_many(self, rows: list[tuple[Any, ...]]) -> int:
+        """Insert notes given as tuples in COLUMNS order without the id.
+        Returns the highest note id before them: the new notes are exactly
+        those above it (SQLite rowids and sequences only grow, and writers
+        hold the write lock)."""
+        before = int(self.conn.scalar("SELECT COALESCE(MAX(id), 0) FROM note"))
         self.conn.execute_many(_INSERT, rows)
-        # New ids come after the old maximum (SQLite rowids, PostgreSQL
-        # sequences): one range read maps them back by guid.
-        ids = {row[0]: row[1] for row in self.conn.all("SELECT guid, id FROM note WHERE id > :before", before=before)}
-        missing = [row[1] for row in rows if row[1] not in ids]
-        for start in range(0, len(missing), _CHUNK):
-            fragment, values = in_list("guid", missing[start : start + _CHUNK])
-            ids.update((row[0], row[1]) for row in self.conn.all(f"SELECT guid, id FROM note WHERE guid IN {fragment}", **values))
-        return ids
+        return before
+
+    def ids_above(self, before: int) -> dict[str, int]:
+        """Ids by guid of the notes inserted after ``before`` (see insert_many)."""
+        return {row[0]: row[1] for row in self.conn.all("SELECT guid, id FROM note WHERE id > :before", before=before)}
 
     def update_many(self, rows: list[tuple[Any, ...]]) -> None:
         """Rewrite notes given as tuples in COLUMNS order (the id first; the
