@@ -299,6 +299,8 @@ class _Lines(_Input):
 
 
 def _review_loop(run: Any, keys: _Input, clock: Any) -> None:
+    from studycards.review import OVER_CAP
+
     try:
         while True:
             shown = run.next()
@@ -324,7 +326,8 @@ def _review_loop(run: Any, keys: _Input, clock: Any) -> None:
                 key = keys.read(f"Grade 0-5 ({KEYS_LEGEND}): ")
                 if len(key) == 1 and key in "012345":
                     elapsed = int((time.monotonic() - shown_at) * 1000)
-                    run.answer(shown, int(key), elapsed, clock.epoch_seconds(clock.now()))
+                    if run.answer(shown, int(key), elapsed, clock.epoch_seconds(clock.now())) == OVER_CAP:
+                        echo("Today's new cards were used up in another session: this card stays new.", fg="yellow")
                     echo()
                     break
                 if key in ("q", "u", "s", "?"):

@@ -47,13 +47,19 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
-    "new-per-day": Spec("20", _int_in(0, 9999), "new cards introduced per study day"),
-    "reviews-per-day": Spec("200", _int_in(0, 99999), "counted answers per study day, new included"),
+    "new-per-day": Spec("20", _int_in(0, 9999), "new cards introduced per study day, across all sessions"),
+    "reviews-per-day": Spec("200", _int_in(0, 99999), "counted answers per study day, new cards included"),
     "day-start-hour": Spec("4", _int_in(0, 23), "local hour at which a new study day begins"),
-    "max-interval": Spec(str(scheduler.DEFAULT_MAX_INTERVAL), _int_in(1, 36500), "longest interval in days"),
-    "leech-threshold": Spec(str(scheduler.DEFAULT_LEECH_THRESHOLD), _int_in(1, 999), "lapses that make a card a leech"),
-    "leech-action": Spec("tag", _choice("tag", "suspend"), "what happens to a leech: tag, or tag and suspend"),
+    "max-interval": Spec(str(scheduler.DEFAULT_MAX_INTERVAL), _int_in(1, 36500), "longest interval, in days"),
+    "leech-threshold": Spec(str(scheduler.DEFAULT_LEECH_THRESHOLD), _int_in(1, 999), "lapses that make a card a leech (tagged leech)"),
+    "leech-action": Spec("tag", _choice("tag", "suspend"), "tag, or suspend to tag and suspend leeches"),
 }
+
+
+def readme_table() -> str:
+    """The settings table as the README shows it (a test keeps them equal)."""
+    rows = [f"| {key} | {spec.default} | {spec.help} |" for key, spec in SPECS.items()]
+    return "\n".join(["| key | default | meaning |", "|---|---|---|", *rows])
 
 
 def _default(key: str) -> object:

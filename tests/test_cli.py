@@ -222,3 +222,9 @@ def test_every_command_has_help_and_is_in_the_readme():
             continue
         assert command.help, name
         assert f"studycards {name}" in readme, name
+
+
+def test_the_readme_settings_table_is_the_settings_spec():
+    from studycards.settings import readme_table
+
+    assert readme_table() in README.read_text(encoding="utf-8")
