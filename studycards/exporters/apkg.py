@@ -10,7 +10,7 @@ import html
 from typing import BinaryIO
 
 from studycards.deckfile import DeckSpec
-from studycards.records import NoteKind
+from studycards.records import CardKind, NoteKind
 
 
 def _stable_id(name: str) -> int:
@@ -24,12 +24,12 @@ def _html(text: str) -> str:
 def write(decks: list[DeckSpec], out: BinaryIO) -> None:
     import genanki
 
-    models = {"basic": genanki.BASIC_MODEL, "reversed": genanki.BASIC_AND_REVERSED_CARD_MODEL, "cloze": genanki.CLOZE_MODEL}
+    models = {CardKind.BASIC: genanki.BASIC_MODEL, CardKind.REVERSED: genanki.BASIC_AND_REVERSED_CARD_MODEL, CardKind.CLOZE: genanki.CLOZE_MODEL}
     packaged = []
     for deck in decks:
         anki_deck = genanki.Deck(_stable_id("studycards deck " + deck.name), deck.name, description=deck.description or "")
         for note in deck.notes:
-            kind = "cloze" if note.note_type == NoteKind.CLOZE else ("reversed" if note.reverse else "basic")
+            kind = CardKind.CLOZE if note.note_type == NoteKind.CLOZE else (CardKind.REVERSED if note.reverse else CardKind.BASIC)
             anki_deck.add_note(
                 genanki.Note(
                     model=models[kind],

@@ -15,10 +15,9 @@ _SET_STATE = ", ".join(f'"{f}" = :{f}' for f in CardState.FIELDS)
 _NEW_CARD = CardState()
 # A new card: every state column from CardState's defaults, so the initial
 # easiness has one source (the scheduler).
-INSERT = (
-    'INSERT INTO card (note_id, deck_id, kind, ord, repetitions, easiness, "interval", due, lapses, suspended, buried_until, last_review)'
-    f" VALUES (?, ?, ?, ?, {_NEW_CARD.repetitions}, {_NEW_CARD.easiness}, {_NEW_CARD.interval}, NULL, {_NEW_CARD.lapses}, ?, NULL, NULL)"
-)
+_INSERT_INTO = 'INSERT INTO card (note_id, deck_id, kind, ord, suspended, ' + ", ".join(f'"{f}"' for f in CardState.FIELDS if f != "suspended") + ")"
+_NEW_STATE = ", ".join("NULL" if getattr(_NEW_CARD, f) is None else str(getattr(_NEW_CARD, f)) for f in CardState.FIELDS if f != "suspended")
+INSERT = f"{_INSERT_INTO} VALUES (?, ?, ?, ?, ?, {_NEW_STATE})"
 _CHUNK = 500
 
 
@@ -150,7 +149,7 @@ class Cards:
 
     def insert_many(self, rows: list[tuple[int, int, str, int]]) -> None:
         """New cards as (note id, deck id, kind, ord)."""
-        self.conn.execute_many(INSERT, [(*row, False) for row in rows])
+        self.conn.execute_many(INSERT, [(*row, _NEW_CARD.suspended) for row in rows])
 
     def insert_for_notes_above(self, before: int) -> int:
         """The cards of front/back notes with ids above ``before`` (a basic
@@ -158,9 +157,7 @@ class Cards:
         from the note rows in note order; returns how many. A 100,000-note
         import spends a third of the time of sending each row from Python."""
         return self.conn.execute(
-            "INSERT INTO card (note_id, deck_id, kind, ord, repetitions, easiness, \"interval\", due, lapses, suspended, buried_until, last_review)"
-            f" SELECT note.id, note.deck_id, kinds.kind, 0, {_NEW_CARD.repetitions}, {_NEW_CARD.easiness}, {_NEW_CARD.interval}, NULL,"
-            f" {_NEW_CARD.lapses}, :no, NULL, NULL"
+            f"{_INSERT_INTO} SELECT note.id, note.deck_id, kinds.kind, 0, :no, {_NEW_STATE}"
             " FROM note JOIN (SELECT :basic AS kind, 0 AS rank UNION ALL SELECT :reversed, 1) kinds"
             " ON kinds.rank = 0 OR note.reverse = :yes"
             " WHERE note.id > :before AND note.note_type = :front_back ORDER BY note.id, kinds.rank",

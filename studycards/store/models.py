@@ -16,9 +16,10 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from studycards.store.predicates import COUNTED_ONCE
+
 # Only the first answer of a card in a study day schedules it: held by the
 # schema, so it holds for any number of processes and on any database.
-COUNTED_ONCE_WHERE = "kind = 'review'"
 
 
 class Deck(SQLModel, table=True):
@@ -93,8 +94,8 @@ class ReviewLog(SQLModel, table=True):
             "card_id",
             "study_day",
             unique=True,
-            sqlite_where=text(COUNTED_ONCE_WHERE),
-            postgresql_where=text(COUNTED_ONCE_WHERE),
+            sqlite_where=text(COUNTED_ONCE),
+            postgresql_where=text(COUNTED_ONCE),
         ),
     )
 

@@ -18,6 +18,10 @@ DUE_BY = "card.due IS NOT NULL AND card.due <= :today"
 NEW = "card.due IS NULL"
 # The first answer of a card on a study day: the one that schedules and counts.
 COUNTED = "review_log.kind = :review"
+# The same, as the literal condition of the partial unique index that lets
+# only one counted answer per card and day in (an ON CONFLICT target must
+# repeat it as text, not as a parameter).
+COUNTED_ONCE = f"kind = '{LogKind.REVIEW.value}'"
 
 
 def params(today: int) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from studycards.records import LogKind, ReviewEntry
 from studycards.store.conn import Conn, in_list
-from studycards.store.predicates import COUNTED, params
+from studycards.store.predicates import COUNTED, COUNTED_ONCE, params
 
 _COLUMNS = ", ".join(f'"{f}"' for f in ReviewEntry.FIELDS)
 _INSERT = f"INSERT INTO review_log (card_id, {_COLUMNS}) VALUES (:card_id, {', '.join(':' + f for f in ReviewEntry.FIELDS)})"
@@ -22,7 +22,7 @@ class Reviews:
         values = dict(zip(ReviewEntry.FIELDS, entry.row()), card_id=card_id, kind=str(entry.kind))
         if entry.kind is not LogKind.REVIEW:
             return int(self.conn.scalar(f"{_INSERT} RETURNING id", **values))
-        row = self.conn.one(f"{_INSERT} ON CONFLICT (card_id, study_day) WHERE kind = 'review' DO NOTHING RETURNING id", **values)
+        row = self.conn.one(f"{_INSERT} ON CONFLICT (card_id, study_day) WHERE {COUNTED_ONCE} DO NOTHING RETURNING id", **values)
         return None if row is None else int(row[0])
 
     def insert_many(self, rows: list[tuple[int, ReviewEntry]]) -> None:
