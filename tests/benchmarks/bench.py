@@ -1,32 +1,58 @@
 """Whole-process benchmark of studycards, side by side with Anki's backend.
 
     pip install -e '.[bench]'          # studycards plus Anki's backend (`anki` on PyPI)
-    python tests/benchmarks/bench.py [--sizes 10000 100000] [--reviews 1000000] [--runs 5] [--json results.json]
+    python tests/benchmarks/bench.py [--sizes 10000 100000] [--reviews 1000000] [--runs 5]
+                                     [--only GROUP ...] [--no-anki] [--json results.json]
 
 For each size it builds a collection (20 decks, the given number of review-log
-rows over the two years before today; see make_collection.py) and measures,
-as whole processes with one warm-up run and the median of --runs: the
-overview, the time until the first card of
-`studycards review` is on screen, `studycards stats`, importing a
-100,000-note Anki TSV file into a copy of the collection, and answering 300
-cards in a piped session (per answer: the whole session less the time to its
-first card, over 300); plus peak memory (max RSS of those processes) and the
-database size. `studycards --help` is timed once, interleaved with its
-floors `python -c pass` and `python -c "import click"`.
+rows over the two years before today; see make_collection.py, which streams,
+so `--sizes 1000000 --reviews 10000000` builds in bounded memory) and
+measures whole processes, one warm-up run then the median of --runs (of
+--runs // 2, at least 1, for imports and answers). The measurements come in
+groups, all run by default; `--only` picks some of them:
 
-When `anki` is importable, the same work runs through Anki's backend on the
-same cards and history (anki_side.py) in the same run, and the table shows
-the ratio studycards / Anki: below 1.0 means studycards is faster. Nothing
-here runs in the test suite.
+- ``startup``: `studycards --help`, interleaved round by round with its
+  floors `python -c pass` and `python -c "import click"`.
+- ``overview``: the overview (`studycards`) and `studycards decks`, each
+  also as a ratio to Anki's deck list (its deck-due tree) on the same
+  cards. Targets: overview at most 0.5x, `decks` at most 1x (at 1M cards).
+- ``review``: the time until the first card of `studycards review` is on
+  screen, and answering 300 cards in a piped session (per answer: the whole
+  session less the time to its first card, over 300).
+- ``stats``: `studycards stats`.
+- ``import``: a 100,000-note Anki TSV file imported into a copy of the
+  collection (``import_100k_tsv_s``); re-imported into a copy that already
+  holds it, where nothing changes (only the second import is timed:
+  ``reimport_unchanged_100k_tsv_s``); and, once per run rather than per
+  size, imported into a new, empty collection by both tools
+  (``import_empty``: the process creates the database, which for
+  studycards also loads its built-in decks). All three are shown as ratios
+  to Anki's `import_csv` into an empty collection. Targets: imports at
+  most 0.5x, the unchanged re-import at most 0.75x.
+- ``commands``: every other command that touches the database, as a ratio
+  to the overview on the same collection, timed interleaved with it round
+  by round: `add`, `suspend`, `unsuspend` and `import` of a 10-line TSV file
+  on a fresh copy of the database each round; `cards` of one deck,
+  `config`, `export` of one deck to TOML (a new file each run) and
+  `check` on the collection itself. Target: at most 1.5x the overview.
+
+Peak memory (max RSS of the processes measured) and the database size are
+reported too. When `anki` is importable, the same work runs through Anki's
+backend on the same cards and history (anki_side.py) in the same run, and
+the tables show the ratio studycards / Anki: below 1.0 means studycards is
+faster; a ratio over its target is marked with "!". `--json` writes every
+median, the ratios and the machine. Nothing here runs in the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -34,6 +60,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -47,6 +74,10 @@ if BIN.exists():
 ANKI = [sys.executable, str(HERE / "anki_side.py")]
 MARK = "── ".encode()  # the first line of a card on screen, for both tools
 ANSWERS = 300
+DECK = "Bench deck 00"  # the deck that `cards`, `add` and `export` name
+GROUPS = ("startup", "overview", "review", "stats", "import", "commands")
+PER_SIZE = {"overview", "review", "stats", "import", "commands"}  # the groups that need the built collections
+WITH_ANKI = {"overview", "review", "stats", "import"}  # the groups that Anki runs too
 METRICS = (  # key, label, compared with Anki
     ("overview_s", "overview (deck list, due counts)", True),
     ("first_card_s", "time to first card", True),
@@ -54,6 +85,24 @@ METRICS = (  # key, label, compared with Anki
     ("import_100k_tsv_s", "import 100,000-note TSV", True),
     ("per_answer_s", "per answer (durable commit)", True),
 )
+COMMANDS = (  # key in results["sizes"][i]["studycards"]["commands"], label; timed interleaved, round by round
+    ("overview_s", "studycards (the overview)"),
+    ("add_s", f'add "{DECK}" --front X --back Y'),
+    ("cards_s", f'cards "{DECK}"'),
+    ("config_s", "config"),
+    ("suspend_s", "suspend ID"),
+    ("unsuspend_s", "unsuspend ID"),
+    ("export_s", f'export "{DECK}" -o FILE.toml'),
+    ("check_s", "check"),
+    ("import_10_tsv_s", "import (10-line TSV)"),
+)
+TARGETS = {  # ratio key -> the most the team accepts
+    "command": 1.5,
+    "overview_vs_anki_deck_list": 0.5,
+    "decks_vs_anki_deck_list": 1.0,
+    "import": 0.5,
+    "reimport": 0.75,
+}
 
 
 def timed(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, until: bytes | None = None) -> tuple[float, int]:
@@ -100,17 +149,29 @@ def startup(runs: int) -> dict[str, float]:
     return {key: round(statistics.median(values), 5) for key, values in times.items()}
 
 
-def median(runs: int, measure) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def median(runs: int, measure: Callable[[], tuple[float, int]]) -> tuple[float, int]:
     measure()  # warm-up: file cache, .pyc files
     results = [measure() for _ in range(runs)]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
-def write_tsv(path: Path, notes: int) -> None:
+def write_tsv(path: Path, notes: int, deck: str = "Imported TSV") -> None:
     with open(path, "w", encoding="utf-8") as out:
-        out.write("#separator:tab\n#html:false\n#deck:Imported TSV\n")
+        out.write(f"#separator:tab\n#html:false\n#deck:{deck}\n")
         for i in range(notes):
             out.write(f"tsv question {i}\ttsv answer {i}\ttag{i % 50}\n")
+
+
+def remove_db(path: Path) -> None:
+    """A database file and whatever SQLite or Anki keeps beside it."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    shutil.rmtree(path.with_suffix(".media"), ignore_errors=True)  # Anki's media folder
+
+
+def fresh_copy(src: Path, dst: Path) -> None:
+    remove_db(dst)  # a stale -wal beside the copy would be replayed into it
+    shutil.copy(src, dst)
 
 
 class Figures(dict):  # type: ignore[type-arg]
@@ -124,101 +185,284 @@ class Figures(dict):  # type: ignore[type-arg]
         self["peak_rss_kib"] = max(self["peak_rss_kib"], value[1])
 
 
-def measure_studycards(db: Path, tsv: Path, runs: int, work: Path) -> Figures:
+def measure_studycards(db: Path, tsv: Path, runs: int, work: Path, groups: set[str]) -> Figures:
     env = dict(os.environ, STUDYCARDS_DB=str(db))
     out = Figures()
-    out.record("overview_s", median(runs, lambda: timed(STUDYCARDS, env)))
-    out.record("first_card_s", median(runs, lambda: timed([*STUDYCARDS, "review"], env, until=MARK)))
-    out.record("stats_s", median(runs, lambda: timed([*STUDYCARDS, "stats"], env)))
     copy = work / "studycards-copy.db"
+    copy_env = dict(env, STUDYCARDS_DB=str(copy))
+    if "overview" in groups:
+        out.record("overview_s", median(runs, lambda: timed(STUDYCARDS, env)))
+        out.record("decks_s", median(runs, lambda: timed([*STUDYCARDS, "decks"], env)))
+    if "review" in groups:
+        out.record("first_card_s", median(runs, lambda: timed([*STUDYCARDS, "review"], env, until=MARK)))
+    if "stats" in groups:
+        out.record("stats_s", median(runs, lambda: timed([*STUDYCARDS, "stats"], env)))
+    if "import" in groups:
 
-    def import_once() -> tuple[float, int]:
-        shutil.copy(db, copy)
-        return timed([*STUDYCARDS, "import", str(tsv)], dict(env, STUDYCARDS_DB=str(copy)))
+        def import_once() -> tuple[float, int]:
+            fresh_copy(db, copy)
+            return timed([*STUDYCARDS, "import", str(tsv)], copy_env)
 
-    out.record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
-    session = [*STUDYCARDS, "review", "--limit", str(ANSWERS), "--new", "0"]
-    answers = "".join("\n4\n" for _ in range(ANSWERS)).encode()
+        out.record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
+        # Re-import into a copy that already holds the file: the first import
+        # (untimed) adds the notes, every later one (warm-up included) finds
+        # them all unchanged.
+        fresh_copy(db, copy)
+        subprocess.run([*STUDYCARDS, "import", str(tsv)], env=copy_env, check=True, capture_output=True)
+        again = subprocess.run([*STUDYCARDS, "import", str(tsv)], env=copy_env, check=True, capture_output=True, text=True)
+        if any(int(n) for n in re.findall(r"(\d+) (?:added|updated)", again.stdout)):
+            raise RuntimeError(f"the re-import changed something: {again.stdout}")
+        out.record("reimport_unchanged_100k_tsv_s", median(max(1, runs // 2), lambda: timed([*STUDYCARDS, "import", str(tsv)], copy_env)))
+    if "review" in groups:
+        session = [*STUDYCARDS, "review", "--limit", str(ANSWERS), "--new", "0"]
+        answers = "".join("\n4\n" for _ in range(ANSWERS)).encode()
 
-    def answer_once() -> tuple[float, int]:
-        shutil.copy(db, copy)
-        first, _ = timed(session, dict(env, STUDYCARDS_DB=str(copy)), until=MARK)
-        shutil.copy(db, copy)
-        whole, peak = timed(session, dict(env, STUDYCARDS_DB=str(copy)), stdin=answers)
-        return (whole - first) / ANSWERS, peak
+        def answer_once() -> tuple[float, int]:
+            fresh_copy(db, copy)
+            first, _ = timed(session, copy_env, until=MARK)
+            fresh_copy(db, copy)
+            whole, peak = timed(session, copy_env, stdin=answers)
+            return (whole - first) / ANSWERS, peak
 
-    out.record("per_answer_s", median(max(1, runs // 2), answer_once))
+        out.record("per_answer_s", median(max(1, runs // 2), answer_once))
+    if "commands" in groups:
+        out["commands"] = measure_commands(db, runs, work)
+    remove_db(copy)
     out["db_bytes"] = db.stat().st_size
     return out
 
 
-def measure_anki(col: Path, tsv: Path, runs: int, work: Path) -> Figures:
+def measure_commands(db: Path, runs: int, work: Path) -> Figures:
+    """The commands of COMMANDS, one round after another (a warm-up round,
+    then --runs rounds), so that each is compared with an overview timed on
+    the same machine at the same moment. The writing commands work on a copy
+    made afresh at the start of each round (untimed): `suspend` finds the
+    card active, and `unsuspend` then finds it suspended, so both change a
+    row; `add` and `import` add their notes to an otherwise unchanged copy."""
+    env = dict(os.environ, STUDYCARDS_DB=str(db))
+    copy = work / "commands-copy.db"
+    copy_env = dict(env, STUDYCARDS_DB=str(copy))
+    listing = subprocess.run([*STUDYCARDS, "cards", DECK, "--json"], env=env, check=True, capture_output=True, text=True)
+    card = str(json.loads(listing.stdout)[0]["id"])
+    small = work / "small.tsv"
+    write_tsv(small, 10, deck="Small TSV")
+    exports = work / "exports"
+    exports.mkdir(exist_ok=True)
+    numbers = itertools.count()
+
+    def export_once() -> tuple[float, int]:
+        target = exports / f"export-{next(numbers)}.toml"  # a new file each run
+        try:
+            return timed([*STUDYCARDS, "export", DECK, "-o", str(target)], env)
+        finally:
+            target.unlink(missing_ok=True)
+
+    steps: dict[str, Callable[[], tuple[float, int]]] = {
+        "overview_s": lambda: timed(STUDYCARDS, env),
+        "cards_s": lambda: timed([*STUDYCARDS, "cards", DECK], env),
+        "config_s": lambda: timed([*STUDYCARDS, "config"], env),
+        "export_s": export_once,
+        "check_s": lambda: timed([*STUDYCARDS, "check"], env),
+        # on the round's copy, in this order:
+        "add_s": lambda: timed([*STUDYCARDS, "add", DECK, "--front", "X", "--back", "Y"], copy_env),
+        "suspend_s": lambda: timed([*STUDYCARDS, "suspend", card], copy_env),
+        "unsuspend_s": lambda: timed([*STUDYCARDS, "unsuspend", card], copy_env),
+        "import_10_tsv_s": lambda: timed([*STUDYCARDS, "import", str(small)], copy_env),
+    }
+    times: dict[str, list[float]] = {key: [] for key in steps}
+    peak = 0
+    for round_ in range(runs + 1):
+        fresh_copy(db, copy)
+        for key, step in steps.items():
+            elapsed, rss = step()
+            if round_:  # round 0 is the warm-up
+                times[key].append(elapsed)
+                peak = max(peak, rss)
+    remove_db(copy)
+    out = Figures()
+    for key, _ in COMMANDS:
+        out.record(key, (statistics.median(times[key]), peak))
+    return out
+
+
+def measure_anki(col: Path, tsv: Path, runs: int, work: Path, groups: set[str]) -> Figures:
     env = dict(os.environ)
     out = Figures()
-    out.record("overview_s", median(runs, lambda: timed([*ANKI, "overview", str(col)], env)))
-    out.record("first_card_s", median(runs, lambda: timed([*ANKI, "first-card", str(col)], env, until=MARK)))
-    out.record("stats_s", median(runs, lambda: timed([*ANKI, "stats", str(col)], env)))
     copy = work / "anki-copy.anki2"
+    if "overview" in groups:
+        out.record("overview_s", median(runs, lambda: timed([*ANKI, "overview", str(col)], env)))
+    if "review" in groups:
+        out.record("first_card_s", median(runs, lambda: timed([*ANKI, "first-card", str(col)], env, until=MARK)))
+    if "stats" in groups:
+        out.record("stats_s", median(runs, lambda: timed([*ANKI, "stats", str(col)], env)))
+    if "import" in groups:
 
-    def import_once() -> tuple[float, int]:
-        shutil.copy(col, copy)
-        return timed([*ANKI, "import", str(copy), str(tsv)], env)
+        def import_once() -> tuple[float, int]:
+            fresh_copy(col, copy)
+            return timed([*ANKI, "import", str(copy), str(tsv)], env)
 
-    out.record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
+        out.record("import_100k_tsv_s", median(max(1, runs // 2), import_once))
+    if "review" in groups:
 
-    def answer_once() -> tuple[float, int]:
-        shutil.copy(col, copy)
-        first, _ = timed([*ANKI, "first-card", str(copy)], env, until=MARK)
-        shutil.copy(col, copy)
-        whole, peak = timed([*ANKI, "answer", str(copy), str(ANSWERS)], env)
-        return (whole - first) / ANSWERS, peak
+        def answer_once() -> tuple[float, int]:
+            fresh_copy(col, copy)
+            first, _ = timed([*ANKI, "first-card", str(copy)], env, until=MARK)
+            fresh_copy(col, copy)
+            whole, peak = timed([*ANKI, "answer", str(copy), str(ANSWERS)], env)
+            return (whole - first) / ANSWERS, peak
 
-    out.record("per_answer_s", median(max(1, runs // 2), answer_once))
+        out.record("per_answer_s", median(max(1, runs // 2), answer_once))
+    remove_db(copy)
     out["db_bytes"] = col.stat().st_size
     return out
 
 
-def bench_size(size: int, reviews: int, runs: int, work: Path, with_anki: bool) -> dict[str, object]:
+def measure_empty_imports(tsv: Path, runs: int, work: Path, with_anki: bool) -> dict[str, Figures]:
+    """The TSV file imported into a new, empty collection, a new path each
+    run: the process creates the database. For studycards that includes
+    loading the built-in decks, as for any new user's first command."""
+    numbers = itertools.count()
+
+    def studycards_once() -> tuple[float, int]:
+        path = work / f"empty-{next(numbers)}.db"
+        try:
+            return timed([*STUDYCARDS, "import", str(tsv)], dict(os.environ, STUDYCARDS_DB=str(path)))
+        finally:
+            remove_db(path)
+
+    def anki_once() -> tuple[float, int]:
+        path = work / f"anki-empty-{next(numbers)}.anki2"
+        try:
+            return timed([*ANKI, "import-empty", str(path), str(tsv)], dict(os.environ))
+        finally:
+            remove_db(path)
+
+    result = {"studycards": Figures()}
+    result["studycards"].record("import_empty_100k_tsv_s", median(max(1, runs // 2), studycards_once))
+    if with_anki:
+        result["anki"] = Figures()
+        result["anki"].record("import_empty_100k_tsv_s", median(max(1, runs // 2), anki_once))
+    return result
+
+
+def bench_size(size: int, reviews: int, runs: int, work: Path, tsv: Path, with_anki: bool, groups: set[str]) -> dict[str, object]:
     started = time.perf_counter()
     db = work / f"bench-{size}.db"
     build(db, size, reviews)
     subprocess.run([*STUDYCARDS, "--db", str(db), "decks"], check=True, capture_output=True)  # migrate, load built-ins
     result: dict[str, object] = {"cards": size, "reviews": reviews}
-    tsv = work / "import.tsv"
-    write_tsv(tsv, 100_000)
-    if with_anki:
+    anki = with_anki and bool(groups & WITH_ANKI)
+    if anki:
         col = work / f"bench-{size}.anki2"
         subprocess.run([*ANKI, "build", str(col), "--cards", str(size), "--reviews", str(reviews)], check=True)
     print(f"  built in {time.perf_counter() - started:.0f}s; measuring", flush=True)
-    result["studycards"] = measure_studycards(db, tsv, runs, work)
-    if with_anki:
-        result["anki"] = measure_anki(col, tsv, runs, work)
+    result["studycards"] = measure_studycards(db, tsv, runs, work, groups)
+    if anki:
+        result["anki"] = measure_anki(col, tsv, runs, work, groups)
+        remove_db(col)
+    remove_db(db)
     return result
 
 
-def print_table(results: dict[str, object]) -> None:
-    """Medians in ms; ratio = studycards / Anki (below 1.0: studycards is faster)."""
-    sizes = results["sizes"]  # type: ignore[index]
-    print(f"{'':<34}" + "".join(f"{s['cards']:>10,} cards: studycards      Anki   ratio" for s in sizes))  # type: ignore[index]
-    for key, label, compared in METRICS:
-        line = f"{label:<34}"
-        for s in sizes:  # type: ignore[union-attr]
-            ours = s["studycards"][key]
-            anki = s.get("anki", {}).get(key) if compared else None
-            if anki:
-                line += f"{ours * 1000:>29.1f} {anki * 1000:>9.1f} {ours / anki:>7.2f}"
-            else:
-                line += f"{ours * 1000:>29.1f} {'-':>9} {'-':>7}"
-        print(line)
-    start = results["startup"]  # type: ignore[index]
-    print(
-        f"--help {start['help_s'] * 1000:.1f} ms: x{start['help_s'] / start['python_pass_s']:.1f} `python -c pass`,"
-        f" x{start['help_s'] / start['python_import_click_s']:.2f} `python -c 'import click'`"
-    )
-    for s in sizes:  # type: ignore[union-attr]
+def ratio(ours: float | None, theirs: float | None) -> float | None:
+    return round(ours / theirs, 3) if ours and theirs else None
+
+
+def add_ratios(results: dict) -> None:  # type: ignore[type-arg]
+    """results["sizes"][i]["ratios"] and results["import_empty"]["ratio"]: every ratio the tables show."""
+    empty = results.get("import_empty", {})
+    anki_empty = empty.get("anki", {}).get("import_empty_100k_tsv_s")
+    if empty:
+        empty["ratio"] = ratio(empty["studycards"]["import_empty_100k_tsv_s"], anki_empty)
+    for s in results["sizes"]:
+        ours, anki = s["studycards"], s.get("anki", {})
+        commands = ours.get("commands", {})
+        s["ratios"] = {
+            "vs_anki": {key: ratio(ours.get(key), anki.get(key)) for key, _, _ in METRICS if key in ours},
+            "overview_vs_anki_deck_list": ratio(ours.get("overview_s"), anki.get("overview_s")),
+            "decks_vs_anki_deck_list": ratio(ours.get("decks_s"), anki.get("overview_s")),
+            "import_vs_anki_empty_import": ratio(ours.get("import_100k_tsv_s"), anki_empty),
+            "reimport_unchanged_vs_anki_empty_import": ratio(ours.get("reimport_unchanged_100k_tsv_s"), anki_empty),
+            "commands_vs_overview": {key: ratio(commands.get(key), commands.get("overview_s")) for key, _ in COMMANDS[1:] if commands},
+        }
+
+
+def ms(value: float | None, width: int) -> str:
+    return f"{value * 1000:>{width},.1f}" if value else f"{'-':>{width}}"
+
+
+def against(value: float | None, target: float | None, width: int = 7) -> str:
+    """A ratio, with "!" when it is over its target."""
+    if value is None:
+        return f"{'-':>{width}} "
+    return f"{value:>{width}.2f}" + ("!" if target is not None and value > target else " ")
+
+
+def print_tables(results: dict) -> None:  # type: ignore[type-arg]
+    """Medians in ms; ratio = studycards / Anki (below 1.0: studycards is faster) unless said otherwise."""
+    sizes = results["sizes"]
+    head = "".join(f"{s['cards']:>12,} cards: studycards      Anki   ratio " for s in sizes)
+    if any(key in s["studycards"] for s in sizes for key, _, _ in METRICS):
+        print(f"{'':<34}{head}")
+        for key, label, compared in METRICS:
+            if not any(key in s["studycards"] for s in sizes):
+                continue
+            line = f"{label:<34}"
+            for s in sizes:
+                anki = s.get("anki", {}).get(key) if compared else None
+                line += f"{ms(s['studycards'].get(key), 30)} {ms(anki, 9)} {against(s['ratios']['vs_anki'].get(key), None)}"
+            print(line)
+    if any("overview_s" in s["studycards"] for s in sizes):
+        print()
+        print("Deck list, against Anki's deck list (deck-due tree); targets at 1M cards: overview <= 0.5, decks <= 1")
+        print(f"{'':<34}{head}")
+        for key, label, target in (
+            ("overview_s", "overview (`studycards`)", "overview_vs_anki_deck_list"),
+            ("decks_s", "`studycards decks`", "decks_vs_anki_deck_list"),
+        ):
+            line = f"{label:<34}"
+            for s in sizes:
+                line += f"{ms(s['studycards'].get(key), 30)} {ms(s.get('anki', {}).get('overview_s'), 9)} {against(s['ratios'][target], TARGETS[target])}"
+            print(line)
+    empty = results.get("import_empty")
+    if empty:
+        anki_empty = empty.get("anki", {}).get("import_empty_100k_tsv_s")
+        print()
+        print(
+            f"Importing the 100,000-note TSV, against Anki's import into an empty collection ({ms(anki_empty, 1).strip()} ms);"
+            f" targets: imports <= {TARGETS['import']}, unchanged re-import <= {TARGETS['reimport']}"
+        )
+        print(f"{'':<48}{'studycards':>12}   ratio")
+        print(f"{'into a new, empty collection':<48}{ms(empty['studycards']['import_empty_100k_tsv_s'], 12)} {against(empty.get('ratio'), TARGETS['import'])}")
+        for s in sizes:
+            ours, ratios = s["studycards"], s["ratios"]
+            print(f"{'into the ' + format(s['cards'], ',') + '-card collection':<48}{ms(ours.get('import_100k_tsv_s'), 12)} {against(ratios['import_vs_anki_empty_import'], TARGETS['import'])}")
+            print(
+                f"{'re-import, unchanged, ' + format(s['cards'], ',') + '-card collection':<48}"
+                f"{ms(ours.get('reimport_unchanged_100k_tsv_s'), 12)} {against(ratios['reimport_unchanged_vs_anki_empty_import'], TARGETS['reimport'])}"
+            )
+    if any("commands" in s["studycards"] for s in sizes):
+        print()
+        print(f"Other commands, against the overview on the same collection (timed interleaved); target <= {TARGETS['command']}")
+        print(f"{'':<40}" + "".join(f"{s['cards']:>12,} cards: ms   ratio " for s in sizes))
+        for key, label in COMMANDS:
+            line = f"{label:<40}"
+            for s in sizes:
+                commands = s["studycards"].get("commands", {})
+                value = s["ratios"]["commands_vs_overview"].get(key) if key != "overview_s" else None
+                line += f"{ms(commands.get(key), 22)} {against(value, TARGETS['command']) if key != 'overview_s' else ' ' * 8}"
+            print(line)
+    start = results.get("startup")
+    if start:
+        print()
+        print(
+            f"--help {start['help_s'] * 1000:.1f} ms: x{start['help_s'] / start['python_pass_s']:.1f} `python -c pass`,"
+            f" x{start['help_s'] / start['python_import_click_s']:.2f} `python -c 'import click'`"
+        )
+    for s in sizes:
         ours, anki = s["studycards"], s.get("anki", {})
         print(
-            f"{s['cards']:,} cards: peak RSS {ours['peak_rss_kib'] / 1024:.0f} MiB"
+            f"{s['cards']:,} cards: peak RSS {max(ours['peak_rss_kib'], ours.get('commands', {}).get('peak_rss_kib', 0)) / 1024:.0f} MiB"
             + (f" (Anki {anki['peak_rss_kib'] / 1024:.0f} MiB)" if anki else "")
             + f", database {ours['db_bytes'] / 1024**2:.0f} MiB"
             + (f" (Anki {anki['db_bytes'] / 1024**2:.0f} MiB)" if anki else "")
@@ -230,34 +474,48 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS), metavar="GROUP", help=f"run only these groups of measurements: {', '.join(GROUPS)} (default: all)")
     parser.add_argument("--no-anki", action="store_true", help="skip Anki even if it is installed")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
+    groups = set(args.only)
     with_anki = not args.no_anki and importlib.util.find_spec("anki") is not None
     if not with_anki and not args.no_anki:
         print("anki is not installed (pip install -e '.[bench]'): measuring studycards only", flush=True)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # measure with .pyc files, as a user runs it
-    start = startup(args.runs)
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         "python": sys.version.split()[0],
         "versions": _versions(with_anki),
         "runs": args.runs,
-        "startup": start,
+        "only": [g for g in GROUPS if g in groups],
         "sizes": [],
     }
-    print(
-        f"studycards --help {start['help_s'] * 1000:.1f} ms: x{start['help_s'] / start['python_pass_s']:.1f} `python -c pass`"
-        f" ({start['python_pass_s'] * 1000:.1f} ms), x{start['help_s'] / start['python_import_click_s']:.2f}"
-        f" `python -c 'import click'` ({start['python_import_click_s'] * 1000:.1f} ms)",
-        flush=True,
-    )
+    if "startup" in groups:
+        start = startup(args.runs)
+        results["startup"] = start
+        print(
+            f"studycards --help {start['help_s'] * 1000:.1f} ms: x{start['help_s'] / start['python_pass_s']:.1f} `python -c pass`"
+            f" ({start['python_pass_s'] * 1000:.1f} ms), x{start['help_s'] / start['python_import_click_s']:.2f}"
+            f" `python -c 'import click'` ({start['python_import_click_s'] * 1000:.1f} ms)",
+            flush=True,
+        )
     with tempfile.TemporaryDirectory(prefix="studycards-bench-") as tmp:
-        for size in args.sizes:
-            print(f"{size:,} cards, {args.reviews:,} reviews:", flush=True)
-            results["sizes"].append(bench_size(size, args.reviews, args.runs, Path(tmp), with_anki))  # type: ignore[union-attr]
-    print()
-    print_table(results)
+        work = Path(tmp)
+        tsv = work / "import.tsv"
+        if "import" in groups:
+            write_tsv(tsv, 100_000)
+        if "import" in groups:
+            print("100,000-note TSV into new, empty collections:", flush=True)
+            results["import_empty"] = measure_empty_imports(tsv, args.runs, work, with_anki)
+        if groups & PER_SIZE:
+            for size in args.sizes:
+                print(f"{size:,} cards, {args.reviews:,} reviews:", flush=True)
+                results["sizes"].append(bench_size(size, args.reviews, args.runs, work, tsv, with_anki, groups))  # type: ignore[union-attr]
+    add_ratios(results)
+    if results["sizes"] or "import_empty" in results:
+        print()
+        print_tables(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
