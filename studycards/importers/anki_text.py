@@ -109,7 +109,7 @@ def _records(body: str, delimiter: str, path: str, first_line: int) -> list[tupl
     start = first_line
     try:
         for row in reader:
-            if row and any(cell.strip() for cell in row):
+            if "".join(row).strip():  # not a blank record
                 out.append((start, row))
             start = first_line + reader.line_num
     except csv.Error as err:

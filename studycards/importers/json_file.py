@@ -20,7 +20,6 @@ so a round trip is exact. ``cards`` is present only in progress exports.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 from studycards.deckfile import DeckSpec, _Lines, parse_note
 from studycards.errors import InvalidFile
@@ -80,7 +79,7 @@ def parse_json(text: str, path: str, deck_override: str | None = None) -> Import
                 raise InvalidFile(path, None, f"duplicate note id {note.guid!r}")
             seen.add(note.guid)
             progress = _progress(raw.get("cards", []), f"note {note.guid!r}", path)
-            notes.append(replace(note, progress=progress))
+            notes.append(note._replace(progress=progress))
         out.append(DeckSpec(name=deck_override or deck["name"].strip(), description=description.strip(), notes=tuple(notes)))
     if deck_override:
         merged = tuple(n for d in out for n in d.notes)
