@@ -50,8 +50,8 @@ class Store:
         """One consistent snapshot for several reads."""
         return self.conn.reading()
 
-    def integrity_problems(self) -> list[str]:
-        return self.conn.integrity_problems()
+    def integrity_problems(self, full: bool = False) -> list[str]:
+        return self.conn.integrity_problems(full)
 
     def consistency_problems(self) -> list[str]:
         with self.reading():
