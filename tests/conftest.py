@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import REAL_DECK_DIR, set_tz
 
 from studycards import builtin
 from studycards.cli import cli
-
-REAL_DECK_DIR = builtin.deck_dir
 
 
 @pytest.fixture
@@ -34,11 +33,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(builtin, "deck_dir", lambda: empty)
     yield db_path
     monkeypatch.undo()
-    time.tzset()
-
-
-def set_tz(monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
-    monkeypatch.setenv("TZ", zone)
     time.tzset()
 
 
@@ -79,11 +73,6 @@ def sql(db_path: Path):
     return query
 
 
-def answers(*grades: int | str) -> str:
-    """Piped review input: one line to reveal, one line with the grade or command."""
-    return "".join(f"\n{g}\n" for g in grades)
-
-
 @pytest.fixture
 def add_notes(run):
     def add(deck: str, count: int, *extra: str) -> None:
@@ -92,11 +81,6 @@ def add_notes(run):
             assert result.exit_code == 0, result.output
 
     return add
-
-
-def write_deck(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 os.environ.setdefault("COLUMNS", "120")

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REAL_DECK_DIR, answers
 from freezegun import freeze_time
+from helpers import REAL_DECK_DIR, answers
 
 from studycards.deckfile import parse_file
 from studycards.render import card_specs, prompt_and_answer

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import answers
 from freezegun import freeze_time
+from helpers import answers
 
 from studycards.cli import cli
 

@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import answers, write_deck
 from freezegun import freeze_time
+from helpers import answers, write_deck
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
