@@ -57,6 +57,7 @@ def import_once(data: bytes, suffix: str) -> None:
             assert fingerprint(db) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", sorted(VALID))
 @PROPERTY
 @given(data=st.binary(max_size=2000))
@@ -64,6 +65,7 @@ def test_arbitrary_bytes_import_completely_or_not_at_all(suffix, data):
     import_once(data, suffix)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", sorted(VALID))
 @PROPERTY
 @given(edits=st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(["flip", "insert", "delete"]), st.binary(min_size=1, max_size=4)), min_size=1, max_size=6))

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import sys
 
+import pytest
 from freezegun import freeze_time
 
 from studycards import dbapi, decks, opening
@@ -71,6 +72,7 @@ def test_review_and_overview_are_the_same_through_sqlalchemy(db_path, add_notes,
     assert any(row for row in _dump(db_path)[1] if "leech" in row[7])  # a leech was tagged (and suspended)
 
 
+@pytest.mark.slow
 def test_the_overview_first_card_and_stats_do_not_import_sqlalchemy(db_path, add_notes):
     import subprocess
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from freezegun import freeze_time
 from helpers import answers, prompts, reference_sm2, set_tz
 
@@ -276,6 +277,7 @@ def test_study_day_follows_the_local_timezone(run, add_notes, sql, monkeypatch):
     assert sql("select study_day from review_log") == [(20514,)]
 
 
+@pytest.mark.slow
 def test_long_random_sessions_over_simulated_days_follow_sm2(run, add_notes, sql):
     """Review every day for 120 days with random grades; each card's log must
     match the independent reference, and each card must be shown exactly on

@@ -126,6 +126,7 @@ def test_long_random_histories_match_an_independent_reference(seed):
         day = state.due
 
 
+@pytest.mark.slow
 def test_scheduler_imports_nothing_but_the_standard_library():
     code = (
         "import sys; import studycards.scheduler; "
