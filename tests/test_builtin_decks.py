@@ -71,6 +71,7 @@ def test_no_answer_is_given_away_by_its_prompt():
                 assert not re.search(rf"\b{word}\b", prompt.lower()), (file, note.guid)
 
 
+@pytest.mark.fresh_db
 def test_builtin_decks_load_into_a_fresh_database_and_can_be_reviewed(run, shipped_decks):
     result = run("decks", "--json")
     decks = {d["name"]: d for d in json.loads(result.stdout)}

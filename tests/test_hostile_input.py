@@ -171,6 +171,7 @@ def test_backup_refuses_to_overwrite_and_the_copy_is_complete(run, db_path, tmp_
     assert default.exit_code == 0 and f"{db_path.parent / 'backups'}" in default.output
 
 
+@pytest.mark.fresh_db
 def test_a_migration_first_writes_a_copy_of_the_old_database(db_path, run):
     from studycards import db, migrations
 

@@ -36,6 +36,7 @@ def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
     assert db.resolve_path("/tmp/y.db") == Path("/tmp/y.db")
 
 
+@pytest.mark.fresh_db
 def test_migrated_schema_matches_the_models(db_path):
     open_collection(db_path, 0)
     live = inspect(create_engine(f"sqlite:///{db_path}"))
@@ -44,6 +45,7 @@ def test_migrated_schema_matches_the_models(db_path):
         assert {i["name"] for i in live.get_indexes(table.name)} >= {i.name for i in table.indexes}, table.name
 
 
+@pytest.mark.fresh_db
 def test_migrations_are_recorded_and_idempotent(db_path, sql):
     open_collection(db_path, 100)
     open_collection(db_path, 200)
@@ -60,6 +62,7 @@ def test_the_quick_path_knows_every_migration():
     assert dbapi.MIGRATIONS == tuple(name for name, _ in migrations.MIGRATIONS)
 
 
+@pytest.mark.fresh_db
 def test_database_runs_in_wal_mode(db_path, sql):
     open_collection(db_path, 0)
     assert sql("pragma journal_mode") == [("wal",)]
@@ -76,6 +79,7 @@ def test_database_from_a_newer_version_is_refused_untouched(run, db_path, sql):
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.fresh_db
 def test_a_file_that_is_not_a_database_gives_one_line(run, db_path):
     db_path.write_bytes(b"this is not sqlite at all" * 100)
     result = run("decks")
@@ -106,6 +110,7 @@ back = "Berlin"
 """
 
 
+@pytest.mark.fresh_db
 def test_builtin_decks_load_on_first_use_and_update_in_place(run, tmp_path, monkeypatch, cards_json):
     folder = tmp_path / "builtin"
     folder.mkdir()
@@ -128,6 +133,7 @@ def test_builtin_decks_load_on_first_use_and_update_in_place(run, tmp_path, monk
     assert len(after) == 4
 
 
+@pytest.mark.fresh_db
 def test_the_shipped_decks_parse_and_load(run, shipped_decks, db_path):
     real = builtin.deck_dir()
     assert real is not None and builtin.deck_files()
@@ -198,6 +204,7 @@ def test_import_of_a_missing_file_is_a_usage_error(run, tmp_path):
     assert "nope.toml" in result.stderr and "cannot read the file" in result.stderr
 
 
+@pytest.mark.fresh_db
 def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql, run, cards_json):
     engine = db.open_engine(db_path)
     with engine.connect() as conn:
