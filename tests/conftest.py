@@ -1,20 +1,25 @@
-"""Every test gets its own database, no built-in decks unless it asks, and UTC."""
+"""Every test gets its own database, no built-in decks unless it asks, and UTC.
+
+The database is migrated once per test session (through the CLI, into a
+template) and copied to each test's ``tmp_path/studycards.db``; a test marked
+``@pytest.mark.fresh_db`` starts with no database file at that path instead.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import REAL_DECK_DIR, set_tz
 
 from studycards import builtin
 from studycards.cli import cli
-
-REAL_DECK_DIR = builtin.deck_dir
 
 
 @pytest.fixture
@@ -23,22 +28,43 @@ def shipped_decks(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(builtin, "deck_dir", REAL_DECK_DIR)
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    db_path = tmp_path / "studycards.db"
+def _use_empty_environment(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Path:
+    """STUDYCARDS_DB in ``folder``, UTC, and an empty built-in deck folder."""
+    db_path = folder / "studycards.db"
     monkeypatch.setenv("STUDYCARDS_DB", str(db_path))
     monkeypatch.delenv("NO_COLOR", raising=False)
     set_tz(monkeypatch, "UTC")
-    empty = tmp_path / "no-builtin-decks"
+    empty = folder / "no-builtin-decks"
     empty.mkdir()
     monkeypatch.setattr(builtin, "deck_dir", lambda: empty)
+    return db_path
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A freshly migrated, empty database, made once per test session by the
+    first command a user would run, and complete in its main file (no WAL)."""
+    folder = tmp_path_factory.mktemp("template-db")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        db_path = _use_empty_environment(monkeypatch, folder)
+        result = CliRunner().invoke(cli, ["decks"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+    time.tzset()
+    leftovers = [p.name for p in folder.iterdir() if p.name.startswith(db_path.name) and p != db_path]
+    assert not leftovers, f"the template database is not complete in one file: {leftovers}"
+    return db_path
+
+
+@pytest.fixture(autouse=True)
+def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    db_path = _use_empty_environment(monkeypatch, tmp_path)
+    if request.node.get_closest_marker("fresh_db") is None:
+        shutil.copyfile(request.getfixturevalue("template_db"), db_path)
     yield db_path
     monkeypatch.undo()
-    time.tzset()
-
-
-def set_tz(monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
-    monkeypatch.setenv("TZ", zone)
     time.tzset()
 
 
@@ -79,11 +105,6 @@ def sql(db_path: Path):
     return query
 
 
-def answers(*grades: int | str) -> str:
-    """Piped review input: one line to reveal, one line with the grade or command."""
-    return "".join(f"\n{g}\n" for g in grades)
-
-
 @pytest.fixture
 def add_notes(run):
     def add(deck: str, count: int, *extra: str) -> None:
@@ -92,11 +113,6 @@ def add_notes(run):
             assert result.exit_code == 0, result.output
 
     return add
-
-
-def write_deck(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 os.environ.setdefault("COLUMNS", "120")

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REAL_DECK_DIR, answers
 from freezegun import freeze_time
+from helpers import REAL_DECK_DIR, answers
 
 from studycards.deckfile import parse_file
 from studycards.render import card_specs, prompt_and_answer
@@ -71,6 +71,7 @@ def test_no_answer_is_given_away_by_its_prompt():
                 assert not re.search(rf"\b{word}\b", prompt.lower()), (file, note.guid)
 
 
+@pytest.mark.fresh_db
 def test_builtin_decks_load_into_a_fresh_database_and_can_be_reviewed(run, shipped_decks):
     result = run("decks", "--json")
     decks = {d["name"]: d for d in json.loads(result.stdout)}

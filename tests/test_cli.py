@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import answers
 from freezegun import freeze_time
+from helpers import answers
 
 from studycards.cli import cli
 
@@ -199,6 +199,7 @@ def test_card_text_cannot_send_terminal_control_sequences(run):
     assert "boldX abcZ" in out
 
 
+@pytest.mark.slow
 def test_help_does_not_import_the_database_layer():
     code = (
         "import sys\n"
@@ -210,6 +211,7 @@ def test_help_does_not_import_the_database_layer():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_python_dash_m_works(tmp_path):
     out = subprocess.run([sys.executable, "-m", "studycards", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("studycards, version ")

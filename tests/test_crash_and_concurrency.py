@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test here runs real processes
+
 ENV_BASE = {"TZ": "UTC", "PYTHONUNBUFFERED": "1"}
 
 

@@ -33,8 +33,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
-
-from conftest import answers
+from helpers import answers
 
 from studycards.cli import cli
 

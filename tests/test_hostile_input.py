@@ -56,6 +56,7 @@ def import_once(data: bytes, suffix: str) -> None:
             assert fingerprint(db) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", sorted(VALID))
 @PROPERTY
 @given(data=st.binary(max_size=2000))
@@ -63,6 +64,7 @@ def test_arbitrary_bytes_import_completely_or_not_at_all(suffix, data):
     import_once(data, suffix)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", sorted(VALID))
 @PROPERTY
 @given(edits=st.lists(st.tuples(st.integers(min_value=0), st.sampled_from(["flip", "insert", "delete"]), st.binary(min_size=1, max_size=4)), min_size=1, max_size=6))
@@ -162,6 +164,7 @@ def test_backup_refuses_to_overwrite_and_the_copy_is_complete(run, db_path, tmp_
     assert default.exit_code == 0 and f"{db_path.parent / 'backups'}" in default.output
 
 
+@pytest.mark.fresh_db
 def test_a_migration_first_writes_a_copy_of_the_old_database(db_path, run):
     from studycards.store import migrations
 

@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import answers
 from freezegun import freeze_time
+from helpers import answers
 
 from studycards.importers import anki_package
 

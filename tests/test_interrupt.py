@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real process, interrupted by a signal
+
 
 def _spawn(db_path):
     env = dict(os.environ, STUDYCARDS_DB=str(db_path), TZ="UTC", PYTHONUNBUFFERED="1")

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import random
 
-from conftest import answers
+import pytest
 from freezegun import freeze_time
-from test_scheduler import reference_sm2
+from helpers import answers, prompts, reference_sm2, set_tz
 
 DAY1 = "2026-03-02 10:00:00"
 DAY2 = "2026-03-03 10:00:00"
-
-
-def prompts(output: str) -> list[str]:
-    """The card prompts shown, in order (the line after each header)."""
-    lines = output.splitlines()
-    return [lines[i + 1] for i, line in enumerate(lines) if line.startswith("── ")]
 
 
 def by_front(cards):
@@ -276,8 +270,6 @@ def test_configured_day_start_hour_moves_the_day_boundary(run, add_notes, sql):
 
 
 def test_study_day_follows_the_local_timezone(run, add_notes, sql, monkeypatch):
-    from conftest import set_tz
-
     set_tz(monkeypatch, "America/New_York")
     add_notes("Test", 1)
     with freeze_time("2026-03-03 06:00"):  # 01:00 in New York: still March 2nd's study day
@@ -285,6 +277,7 @@ def test_study_day_follows_the_local_timezone(run, add_notes, sql, monkeypatch):
     assert sql("select study_day from review_log") == [(20514,)]
 
 
+@pytest.mark.slow
 def test_long_random_sessions_over_simulated_days_follow_sm2(run, add_notes, sql):
     """Review every day for 120 days with random grades; each card's log must
     match the independent reference, and each card must be shown exactly on

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import random
 import subprocess
 import sys
 from dataclasses import FrozenInstanceError
-from fractions import Fraction
 
 import pytest
+from helpers import reference_sm2
 
 from studycards.scheduler import (
     CardState,
@@ -114,24 +113,6 @@ def test_input_state_is_never_mutated():
         state.easiness = 1  # type: ignore[misc]
 
 
-def reference_sm2(grades, max_interval):
-    """An independent reading of SM-2 with exact fractions (EF as 5/2 etc.)."""
-    ef, n, interval, lapses, day, out = Fraction(5, 2), 0, 0, 0, 0, []
-    for q in grades:
-        new_ef = max(Fraction(13, 10), ef + Fraction(1, 10) - (5 - q) * (Fraction(8, 100) + (5 - q) * Fraction(2, 100)))
-        if q >= 3:
-            n += 1
-            interval = 1 if n == 1 else 6 if n == 2 else math.ceil(interval * ef)
-        else:
-            lapses += 1 if n > 0 else 0
-            n, interval = 0, 1
-        interval = min(interval, max_interval)
-        ef = new_ef
-        day += interval
-        out.append((n, int(ef * 100), interval, day, lapses))
-    return out
-
-
 @pytest.mark.parametrize("seed", range(20))
 def test_long_random_histories_match_an_independent_reference(seed):
     rng = random.Random(seed)
@@ -145,6 +126,7 @@ def test_long_random_histories_match_an_independent_reference(seed):
         day = state.due
 
 
+@pytest.mark.slow
 def test_scheduler_imports_nothing_but_the_standard_library():
     code = (
         "import sys; import studycards.scheduler; "

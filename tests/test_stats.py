@@ -7,8 +7,8 @@ import sqlite3
 from datetime import datetime, timezone
 
 import pytest
-from conftest import answers, set_tz
 from freezegun import freeze_time
+from helpers import answers, set_tz
 
 T = 20522  # study day of 2026-03-10
 NOW = "2026-03-10 12:00:00"

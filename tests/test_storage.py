@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import answers, write_deck
 from freezegun import freeze_time
+from helpers import answers, write_deck
+
 from studycards import builtin
 from studycards.store import location, migrations, open_store
 
@@ -56,6 +57,7 @@ def _schema(path: Path) -> dict[str, object]:
     return out
 
 
+@pytest.mark.fresh_db
 def test_migrated_schema_matches_the_models_in_full(db_path, tmp_path):
     from sqlalchemy import create_engine
     from sqlmodel import SQLModel
@@ -90,6 +92,7 @@ def test_the_migration_registry_is_read_without_sqlalchemy():
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.fresh_db
 def test_migrations_are_recorded_and_idempotent(db_path, sql):
     open_collection(db_path, 100)
     open_collection(db_path, 200)
@@ -101,6 +104,7 @@ def test_migrations_are_recorded_and_idempotent(db_path, sql):
     ]
 
 
+@pytest.mark.fresh_db
 def test_database_runs_in_wal_mode(db_path, sql):
     open_collection(db_path, 0)
     assert sql("pragma journal_mode") == [("wal",)]
@@ -117,6 +121,7 @@ def test_database_from_a_newer_version_is_refused_untouched(run, db_path, sql):
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.fresh_db
 def test_a_file_that_is_not_a_database_gives_one_line(run, db_path):
     db_path.write_bytes(b"this is not sqlite at all" * 100)
     result = run("decks")
@@ -147,6 +152,7 @@ back = "Berlin"
 """
 
 
+@pytest.mark.fresh_db
 def test_builtin_decks_load_on_first_use_and_update_in_place(run, tmp_path, monkeypatch, cards_json):
     folder = tmp_path / "builtin"
     folder.mkdir()
@@ -169,6 +175,7 @@ def test_builtin_decks_load_on_first_use_and_update_in_place(run, tmp_path, monk
     assert len(after) == 4
 
 
+@pytest.mark.fresh_db
 def test_the_shipped_decks_parse_and_load(run, shipped_decks, db_path):
     real = builtin.deck_dir()
     assert real is not None and builtin.deck_files()
@@ -239,6 +246,7 @@ def test_import_of_a_missing_file_is_a_usage_error(run, tmp_path):
     assert "nope.toml" in result.stderr and "cannot read the file" in result.stderr
 
 
+@pytest.mark.fresh_db
 def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql, run, cards_json):
     db_path.unlink(missing_ok=True)
     assert migrations.migrate(db_path, 0, upto="m001_initial") == ["m001_initial"]

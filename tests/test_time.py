@@ -4,9 +4,8 @@ twice, and daily limits stay per study day."""
 
 from __future__ import annotations
 
-from conftest import answers, set_tz
 from freezegun import freeze_time
-from test_review import prompts
+from helpers import answers, prompts, set_tz
 
 
 def shown(run, moment: str, *extra: str, grades=(5, 5, 5, 5, 5)) -> list[str]:

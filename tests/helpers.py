@@ -1,0 +1,58 @@
+"""Plain helpers shared by the test modules (fixtures live in conftest.py).
+
+Test modules import these with ``from helpers import ...``: pytest puts the
+tests folder on sys.path (rootdir conftest, default "prepend" import mode).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from studycards import builtin
+
+# The real built-in deck folder, read before any test replaces it.
+REAL_DECK_DIR = builtin.deck_dir
+
+
+def answers(*grades: int | str) -> str:
+    """Piped review input: one line to reveal, one line with the grade or command."""
+    return "".join(f"\n{g}\n" for g in grades)
+
+
+def prompts(output: str) -> list[str]:
+    """The card prompts shown, in order (the line after each header)."""
+    lines = output.splitlines()
+    return [lines[i + 1] for i, line in enumerate(lines) if line.startswith("── ")]
+
+
+def set_tz(monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+
+
+def write_deck(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def reference_sm2(grades, max_interval):
+    """An independent reading of SM-2 with exact fractions (EF as 5/2 etc.)."""
+    ef, n, interval, lapses, day, out = Fraction(5, 2), 0, 0, 0, 0, []
+    for q in grades:
+        new_ef = max(Fraction(13, 10), ef + Fraction(1, 10) - (5 - q) * (Fraction(8, 100) + (5 - q) * Fraction(2, 100)))
+        if q >= 3:
+            n += 1
+            interval = 1 if n == 1 else 6 if n == 2 else math.ceil(interval * ef)
+        else:
+            lapses += 1 if n > 0 else 0
+            n, interval = 0, 1
+        interval = min(interval, max_interval)
+        ef = new_ef
+        day += interval
+        out.append((n, int(ef * 100), interval, day, lapses))
+    return out
