@@ -57,6 +57,7 @@ class _Undo:
     tags: str
     log_id: int | None  # None for a bury
     from_queue: bool
+    queue_index: int  # where the session stood in its queue before the action
     kind: str  # a LogKind, or "bury"
     grade: int | None
 
@@ -189,7 +190,7 @@ class ReviewSession:
                 self.store.cards.save_state(shown.card_id, after)
             if tags != tags_before:
                 self.store.notes.set_tags(note_id, tags)
-            undo = _Undo(shown.card_id, note_id, before, tags_before, log_id, not shown.drill, kind, grade)
+            undo = _Undo(shown.card_id, note_id, before, tags_before, log_id, not shown.drill, self.index, kind, grade)
         self._undo.append(undo)
         self._advance(shown)
         return kind
@@ -238,7 +239,7 @@ class ReviewSession:
                 return
             state, note_id, tags = found
             self.store.cards.bury(shown.card_id, self.today + 1)
-            undo = _Undo(shown.card_id, note_id, state, tags, None, not shown.drill, "bury", None)
+            undo = _Undo(shown.card_id, note_id, state, tags, None, not shown.drill, self.index, "bury", None)
         self._undo.append(undo)
         self._advance(shown)
 
@@ -257,7 +258,7 @@ class ReviewSession:
                 self.store.reviews.delete(action.log_id)
         self._undo.pop()
         if action.from_queue:
-            self.index -= 1
+            self.index = action.queue_index  # back to that card, past any skipped since
         return True
 
     def summary(self) -> Summary:

@@ -185,3 +185,16 @@ def test_backup_during_a_session_is_consistent(add_notes, db_path, tmp_path):
     check = spawn(target, "check")
     out, err = check.communicate(timeout=60)
     assert check.returncode == 0 and out.startswith("No problems found"), err
+
+
+def test_processes_creating_one_new_collection_together_all_succeed(tmp_path, monkeypatch):
+    """Migrations and the built-in decks load once, whoever comes first."""
+    fresh = tmp_path / "new" / "studycards.db"
+    procs = [spawn(fresh, "decks", "--json") for _ in range(4)]
+    outputs = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0], [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1  # every process saw the same, complete collection
+    with sqlite3.connect(fresh) as conn:
+        names = [row[0] for row in conn.execute("select name from schema_migration")]
+        assert len(names) == len(set(names)) >= 4
+        assert conn.execute("select count(*) from note").fetchone()[0] == conn.execute("select count(distinct guid) from note").fetchone()[0] > 0

@@ -177,8 +177,13 @@ class Conn:
                 pass  # the original error is the one to report
             raise
         self._depth = depth
-        with self._guard():
-            self.raw.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT {savepoint}")
+        try:
+            with self._guard():
+                self.raw.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT {savepoint}")
+        except DatabaseError:
+            if depth == 0 and self.raw.in_transaction:  # a failed COMMIT (a full disk) leaves it open
+                self.raw.execute("ROLLBACK")
+            raise
 
     def _begin_write(self) -> str:
         # Take the write lock at once, so two writers queue on the busy

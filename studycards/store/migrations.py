@@ -366,6 +366,8 @@ def _apply(conn: Connection, name: str, fn: Callable[[Connection], None], now_ep
     try:
         with conn.begin():
             _bookkeeping().create(conn, checkfirst=True)
+            if name in applied(conn):
+                return  # another process opening the same database ran it meanwhile
             fn(conn)
             if keys_off:
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
