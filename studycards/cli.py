@@ -200,8 +200,8 @@ def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozen
         return "  ".join(v.rjust(size[i]) if i in numeric else v.ljust(size[i]) for i, v in enumerate(values)).rstrip()
 
     echo(line(headers), bold=True)
-    for row in cells:
-        echo(line(row))
+    if cells:
+        echo("\n".join(line(row) for row in cells))  # one write for thousands of rows
 
 
 cli.add_command(overview)

@@ -34,6 +34,8 @@ def _compiled() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 def sanitize(text: str) -> str:
     """``text`` with every terminal control sequence removed."""
+    if text.isprintable():
+        return text  # no control character, so no sequence either: the common case, at C speed
     escapes, controls = _compiled()
     text = text.replace("\r\n", "\n")
     return controls.sub("", escapes.sub("", text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from json.encoder import encode_basestring  # json.dumps for one string, without its per-call set-up
 
 from studycards.deckfile import DeckSpec
 from studycards.records import NoteKind
@@ -10,7 +10,7 @@ from studycards.records import NoteKind
 
 def _string(value: str) -> str:
     # A JSON string is a valid TOML basic string once DEL is escaped too.
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    return encode_basestring(value).replace("\x7f", "\\u007f")
 
 
 def dump(deck: DeckSpec) -> str:
