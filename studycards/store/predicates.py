@@ -13,9 +13,11 @@ from studycards.store.conn import in_list
 # Not suspended, and not buried today.
 VISIBLE = "card.suspended = :no AND (card.buried_until IS NULL OR card.buried_until <= :today)"
 # Studied and due on or before the day.
-DUE_BY = "card.due IS NOT NULL AND card.due <= :today"
+DUE_BY = "card.due IS NOT NULL AND card.due <= :today"  # (STUDIED, and due)
 # Never answered.
 NEW = "card.due IS NULL"
+# Answered at least once (the opposite of NEW).
+STUDIED = "card.due IS NOT NULL"
 # The first answer of a card on a study day: the one that schedules and counts.
 COUNTED = "review_log.kind = :review"
 # The same, as the literal condition of the partial unique index that lets

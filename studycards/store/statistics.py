@@ -9,7 +9,7 @@ from typing import Any
 from studycards.records import LogKind
 from studycards.scheduler import INITIAL_EASINESS, LEECH_TAG, PASS_GRADE
 from studycards.store.conn import Conn
-from studycards.store.predicates import in_decks
+from studycards.store.predicates import COUNTED, NEW, STUDIED, in_decks
 
 Buckets = list[tuple[int, int | None]]
 
@@ -41,10 +41,10 @@ class Statistics:
         source, decks, values = _logs(deck_ids)
         return _ints(self.conn.one(
             "SELECT COUNT(DISTINCT review_log.card_id), COUNT(review_log.id), COALESCE(SUM(review_log.answer_ms), 0),"
-            f" {_count_if('review_log.kind = :review AND review_log.before_due IS NULL')},"
+            f" {_count_if(f'{COUNTED} AND review_log.before_due IS NULL')},"
             f" {_count_if('review_log.kind = :drill')},"
-            f" {_count_if('review_log.kind = :review')},"
-            f" {_count_if('review_log.kind = :review AND review_log.grade >= :passed')}"
+            f" {_count_if(COUNTED)},"
+            f" {_count_if(f'{COUNTED} AND review_log.grade >= :passed')}"
             f" FROM {source} WHERE review_log.study_day = :day{decks}",
             day=day,
             **self.kinds,
@@ -54,10 +54,10 @@ class Statistics:
     def collection(self, deck_ids: list[int] | None, mature: int) -> list[int]:
         """total, new, learning, young, mature, suspended, leeches."""
         decks, values = in_decks(deck_ids)
-        studied = "card.suspended = :no AND card.due IS NOT NULL"
+        studied = f"card.suspended = :no AND {STUDIED}"
         row = _ints(self.conn.one(
             "SELECT COUNT(card.id),"
-            f" {_count_if('card.suspended = :no AND card.due IS NULL')},"
+            f" {_count_if(f'card.suspended = :no AND {NEW}')},"
             f" {_count_if(studied + ' AND card.repetitions < 2')},"
             f" {_count_if(studied + ' AND card.repetitions >= 2 AND card.interval < :mature')},"
             f" {_count_if(studied + ' AND card.repetitions >= 2 AND card.interval >= :mature')},"
@@ -93,7 +93,7 @@ class Statistics:
         for window in windows:
             out += _ints(self.conn.one(
                 f"SELECT {columns} FROM {source}"
-                " WHERE review_log.kind = :review AND review_log.before_due IS NOT NULL"
+                f" WHERE {COUNTED} AND review_log.before_due IS NOT NULL"
                 f" AND review_log.study_day > :start AND review_log.study_day <= :today{decks}",
                 mature=mature,
                 start=today - window,
@@ -118,7 +118,7 @@ class Statistics:
         decks, values = in_decks(deck_ids)
         rows = self.conn.all(
             "SELECT CASE WHEN card.due < :today THEN :today ELSE card.due END, COUNT(card.id) FROM card"
-            f" WHERE card.suspended = :no AND card.due IS NOT NULL AND card.due < :end{decks} GROUP BY 1",
+            f" WHERE card.suspended = :no AND {STUDIED} AND card.due < :end{decks} GROUP BY 1",
             today=today,
             end=end,
             no=False,
@@ -138,7 +138,7 @@ class Statistics:
             ]
 
         columns = bucketed("card.interval", intervals) + bucketed("card.easiness", easiness)
-        return _ints(self.conn.one(f"SELECT {', '.join(columns)} FROM card WHERE card.due IS NOT NULL{decks}", no=False, **values))
+        return _ints(self.conn.one(f"SELECT {', '.join(columns)} FROM card WHERE {STUDIED}{decks}", no=False, **values))
 
     def grades(self, start: int, today: int, deck_ids: list[int] | None) -> list[int]:
         """Counted answers per grade 0-5 in (start, today]: conditional counts
@@ -146,7 +146,7 @@ class Statistics:
         source, decks, values = _logs(deck_ids)
         return _ints(self.conn.one(
             f"SELECT {', '.join(_count_if(f'review_log.grade = {g}') for g in range(6))} FROM {source}"
-            f" WHERE review_log.study_day > :start AND review_log.study_day <= :today AND review_log.kind = :review{decks}",
+            f" WHERE review_log.study_day > :start AND review_log.study_day <= :today AND {COUNTED}{decks}",
             start=start,
             today=today,
             **self.kinds,
@@ -172,7 +172,7 @@ class Statistics:
         return self.conn.all(
             "SELECT card.id, card.kind, card.ord, card.lapses, card.easiness, card.suspended, note.front, note.back, deck.name"
             " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
-            f" WHERE card.due IS NOT NULL AND (card.lapses > 0 OR card.easiness < :initial){decks}"
+            f" WHERE {STUDIED} AND (card.lapses > 0 OR card.easiness < :initial){decks}"
             " ORDER BY card.lapses DESC, card.easiness, card.id LIMIT :limit",
             initial=INITIAL_EASINESS,
             limit=limit,
