@@ -9,17 +9,19 @@ suspended otherwise, so no review history is ever dropped.
 
 from __future__ import annotations
 
-import secrets
+import os
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidValue
 from studycards.records import CardProgress, NoteKind
 from studycards.render import card_specs, cloze_ordinals
 from studycards.scheduler import LEECH_TAG
 from studycards.store import Store
+
+if TYPE_CHECKING:
+    from studycards.deckfile import DeckSpec, NoteSpec
 
 # Positions in a stored note row (store.notes.COLUMNS order).
 _ID, _DECK, _GUID, _TYPE, _REVERSE, _FRONT, _BACK, _TAGS, _SOURCE, _POSITION, _MODIFIED = range(11)
@@ -42,7 +44,7 @@ def new_guids() -> Iterator[str]:
     """Stable ids for new notes: a random 64-bit prefix per batch and a
     counter (32 hex digits, like a uuid4's hex, at a fraction of the cost of
     one uuid4 per note in a 100,000-note import)."""
-    prefix = secrets.token_hex(8)
+    prefix = os.urandom(8).hex()
     return (f"{prefix}{n:016x}" for n in count())
 
 
