@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from studycards.deckfile import DeckSpec, NoteSpec
 
 # Positions in a stored note row (store.notes.COLUMNS order).
-_ID, _DECK, _GUID, _TYPE, _REVERSE, _FRONT, _BACK, _TAGS, _SOURCE, _POSITION, _MODIFIED = range(11)
+_ID, _DECK, _GUID, _TYPE, _REVERSE, _FRONT, _BACK, _TAGS, _SOURCE, _POSITION, _MODIFIED, _CREATED = range(12)
 _COMPARED = (_DECK, _TYPE, _REVERSE, _FRONT, _BACK, _TAGS, _SOURCE)  # position alone is not an edit
 
 
@@ -114,17 +114,17 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
         row = existing.get(note.guid) if note.guid is not None else by_front.get(note.front)
         if row is None:
             guid = note.guid or next(guids)
-            fresh.append((note, (deck_id, guid, note.note_type, note.reverse, note.front, note.back, tags, note.source, position, now_epoch)))
+            fresh.append((note, (deck_id, guid, note.note_type, note.reverse, note.front, note.back, tags, note.source, position, now_epoch, now_epoch)))
             if note.progress:
                 restore.append((guid, note.progress))
             report.added += 1
             continue
         if LEECH_TAG in row[_TAGS].split() and LEECH_TAG not in tags.split():
             tags = " ".join([*tags.split(), LEECH_TAG])  # a leech stays a leech
-        values = (row[_ID], deck_id, row[_GUID], note.note_type, note.reverse, note.front, note.back, tags, note.source, position, row[_MODIFIED])
+        values = (row[_ID], deck_id, row[_GUID], note.note_type, note.reverse, note.front, note.back, tags, note.source, position)
         changed = any(row[i] != values[i] for i in _COMPARED)
         if changed or row[_POSITION] != position:
-            writes.notes.append(values[:_MODIFIED] + (now_epoch if changed else row[_MODIFIED],))
+            writes.notes.append((*values, now_epoch if changed else row[_MODIFIED], row[_CREATED]))
         if row[_DECK] != deck_id:
             writes.moved.append((row[_ID], deck_id))
         if changed:
@@ -230,7 +230,7 @@ def add_note(
         deck_id = store.decks.get_or_create(deck_name)
         guid = next(new_guids())
         position = store.notes.next_position(deck_id)
-        row = (deck_id, guid, str(note_type), reverse, front, back, _tags([t.strip() for t in tags]), "added", position, now_epoch)
+        row = (deck_id, guid, str(note_type), reverse, front, back, _tags([t.strip() for t in tags]), "added", position, now_epoch, now_epoch)
         note_id = store.notes.ids_above(store.notes.insert_many([row]))[guid]
         specs = card_specs(note_type, reverse, front)
         store.cards.insert_many([(note_id, deck_id, c.kind, c.ord) for c in specs])

@@ -194,7 +194,8 @@ class NoteRow:
     tags: str
     source: str
     position: int
-    modified: int
+    modified: int  # epoch seconds of the last change
+    created: int  # epoch seconds
 
     FIELDS: ClassVar[tuple[str, ...]]
 

@@ -11,8 +11,10 @@ class Decks:
         self.conn = conn
 
     def ids_by_name(self, names: list[str]) -> dict[str, int]:
-        fragment, values = in_list("name", names)
-        return {row[0]: row[1] for row in self.conn.all(f"SELECT name, id FROM deck WHERE name IN {fragment}", **values)}
+        """Deck ids by the names given, matched regardless of case."""
+        fragment, values = in_list("name", [n.casefold() for n in names])
+        found = {row[0]: row[1] for row in self.conn.all(f"SELECT folded, id FROM deck WHERE folded IN {fragment}", **values)}
+        return {name: found[name.casefold()] for name in names if name.casefold() in found}
 
     def all(self) -> list[tuple[int, str]]:
         """(id, name) of every deck, by name."""
@@ -24,12 +26,14 @@ class Decks:
         return {row[0]: (row[1], row[2]) for row in rows}
 
     def get_or_create(self, name: str, description: str | None = None) -> int:
-        """The deck's id, creating it; a given description replaces the stored one."""
-        row = self.conn.one("SELECT id, description FROM deck WHERE name = :name", name=name)
+        """The deck's id (matched regardless of case), creating it; a given
+        description replaces the stored one."""
+        row = self.conn.one("SELECT id, description FROM deck WHERE folded = :folded", folded=name.casefold())
         if row is None:
             return int(self.conn.scalar(
-                "INSERT INTO deck (name, description) VALUES (:name, :description) RETURNING id",
+                "INSERT INTO deck (name, folded, description) VALUES (:name, :folded, :description) RETURNING id",
                 name=name,
+                folded=name.casefold(),
                 description=description or "",
             ))
         if description is not None and row[1] != description:

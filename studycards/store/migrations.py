@@ -276,6 +276,40 @@ def m004_card_deck_wide_times_counted_once(conn: Connection) -> None:
 m004_card_deck_wide_times_counted_once.foreign_keys_off = True  # type: ignore[attr-defined]
 
 
+@migration
+def m005_deck_names_options_undo(conn: Connection) -> None:
+    """Deck names unique regardless of case (a case-folded copy with a
+    unique index; decks that differ only in case get " (2)", " (3)" ...),
+    a per-deck daily limit of new cards, when each note was created (for
+    ``added:N`` searches; existing notes take their last change), and the
+    table behind ``studycards undo``."""
+    from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, text
+
+    conn.exec_driver_sql("ALTER TABLE deck ADD COLUMN folded VARCHAR DEFAULT '' NOT NULL")
+    conn.exec_driver_sql("ALTER TABLE deck ADD COLUMN new_per_day INTEGER")
+    seen: set[str] = set()
+    for deck_id, name in conn.exec_driver_sql("SELECT id, name FROM deck ORDER BY id").fetchall():
+        new, n = name, 1
+        while new.casefold() in seen:
+            n += 1
+            new = f"{name} ({n})"
+        seen.add(new.casefold())
+        conn.execute(text("UPDATE deck SET name = :name, folded = :folded WHERE id = :id"), {"name": new, "folded": new.casefold(), "id": deck_id})
+    meta = MetaData()
+    deck = Table("deck", meta, Column("folded", String))
+    Index("uq_deck_folded", deck.c.folded, unique=True).create(conn)
+    conn.exec_driver_sql("ALTER TABLE note ADD COLUMN created BIGINT DEFAULT '0' NOT NULL")
+    conn.exec_driver_sql("UPDATE note SET created = modified")
+    Table(
+        "undo_entry",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("created", BigInteger, nullable=False),
+        Column("description", String, nullable=False),
+        Column("payload", String, nullable=False),
+    ).create(conn)
+
+
 # --- the runner -----------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ arithmetic in SQL.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from studycards.store.predicates import COUNTED_ONCE
@@ -23,11 +23,30 @@ from studycards.store.predicates import COUNTED_ONCE
 
 
 class Deck(SQLModel, table=True):
+    """A deck; ``::`` in the name makes a tree. ``folded`` is the name
+    case-folded: names are unique regardless of case. ``new_per_day`` is the
+    deck's own daily limit of new cards (None: the global setting)."""
+
     __tablename__ = "deck"
+    __table_args__ = (Index("uq_deck_folded", "folded", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     description: str = ""
+    folded: str = Field(default="", sa_column=Column(String, nullable=False, server_default=""))
+    new_per_day: int | None = None
+
+
+class UndoEntry(SQLModel, table=True):
+    """A destructive operation that ``studycards undo`` can reverse: the rows
+    it removed or changed, as JSON written by the store."""
+
+    __tablename__ = "undo_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created: int = Field(sa_column=Column(BigInteger, nullable=False))  # epoch seconds
+    description: str
+    payload: str
 
 
 class Note(SQLModel, table=True):
@@ -51,6 +70,7 @@ class Note(SQLModel, table=True):
     source: str = ""
     position: int = 0  # order of new cards within the deck
     modified: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # epoch seconds
+    created: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))  # epoch seconds
 
 
 class Card(SQLModel, table=True):

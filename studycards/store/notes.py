@@ -11,7 +11,8 @@ COLUMNS = NoteRow.FIELDS  # rows below are tuples in this order
 _SELECT = "SELECT " + ", ".join(f'"{c}"' for c in COLUMNS) + " FROM note"
 _WRITTEN = COLUMNS[1:]  # everything but the id
 _INSERT = f"INSERT INTO note ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in _WRITTEN)}) VALUES ({', '.join('?' for _ in _WRITTEN)})"
-_UPDATE = f"UPDATE note SET {', '.join(f'{chr(34)}{c}{chr(34)} = ?' for c in _WRITTEN if c != 'guid')} WHERE id = ?"
+_KEPT = ("guid", "created")  # never change once written
+_UPDATE = f"UPDATE note SET {', '.join(f'{chr(34)}{c}{chr(34)} = ?' for c in _WRITTEN if c not in _KEPT)} WHERE id = ?"
 _CHUNK = 500
 
 
@@ -52,8 +53,8 @@ class Notes:
 
     def update_many(self, rows: list[tuple[Any, ...]]) -> None:
         """Rewrite notes given as tuples in COLUMNS order (the id first; the
-        guid is never changed)."""
-        self.conn.execute_many(_UPDATE, [(*row[1:2], *row[3:], row[0]) for row in rows])
+        guid and the creation time are never changed)."""
+        self.conn.execute_many(_UPDATE, [(row[1], *row[3:11], row[0]) for row in rows])
 
     def next_position(self, deck_id: int) -> int:
         last = self.conn.scalar('SELECT MAX("position") FROM note WHERE deck_id = :deck', deck=deck_id)

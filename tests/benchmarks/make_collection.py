@@ -100,13 +100,15 @@ def build(path: Path, cards: int, reviews: int, seed: int = 1) -> None:
     conn.execute("PRAGMA synchronous = OFF")
     indexes = _drop_indexes(conn, ("note", "card", "review_log"))
     insert = Inserter(conn)
-    insert("deck", ("name", "description"), ((f"Bench deck {i:02d}", "synthetic") for i in range(DECKS)))
+    names = [f"Bench deck {i:02d}" for i in range(DECKS)]
+    insert("deck", ("name", "description"), ((name, "synthetic", name.casefold()) for name in names), optional=("folded",))
     deck_ids = [r[0] for r in conn.execute("select id from deck where name like 'Bench deck %' order by id")]
     first_note = (conn.execute("select coalesce(max(id), 0) from note").fetchone()[0]) + 1
     insert(
         "note",
         ("id", "deck_id", "guid", "note_type", "reverse", "front", "back", "tags", "source", "position", "modified"),
-        ((first_note + i, deck_ids[i % DECKS], f"bench-{i}", "basic", 0, f"Question {i}?", f"Answer {i}", "bench", "bench", i // DECKS, 0) for i in range(cards)),
+        ((first_note + i, deck_ids[i % DECKS], f"bench-{i}", "basic", 0, f"Question {i}?", f"Answer {i}", "bench", "bench", i // DECKS, 0, 0) for i in range(cards)),
+        optional=("created",),
     )
     first_card = (conn.execute("select coalesce(max(id), 0) from card").fetchone()[0]) + 1
     studied = array("q")  # indexes of the cards that are not new, filled as the cards go in
