@@ -106,16 +106,23 @@ def _open(ctx: click.Context) -> _Env:
 
 
 def _deck_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """Deck names must be non-empty text without control characters."""
+    """Deck names must be non-empty text without control characters, with
+    no empty level between ``::`` separators; spaces around levels go."""
+    from studycards.decktree import check_name
+
     names = value if isinstance(value, tuple) else (value,)
+    checked = []
     for name in names:
         if name is None:
+            checked.append(name)
             continue
-        if not name.strip():
-            raise click.BadParameter("a deck name cannot be empty")
         if sanitize(name) != name or "\n" in name or "\t" in name:
             raise click.BadParameter(f"{name!r} contains control characters")
-    return value
+        try:
+            checked.append(check_name(name))
+        except InvalidValue as err:
+            raise click.BadParameter(str(err)) from err
+    return tuple(checked) if isinstance(value, tuple) else checked[0]
 
 
 def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -165,9 +172,9 @@ def overview(ctx: click.Context) -> None:
     if not today.decks:
         echo("No decks yet. Add one with `studycards add` or `studycards import`.")
         return
-    rows = [[d.name, d.due, d.new, d.redrill] for d in today.decks]
+    rows = [[_tree_label(d.name, d.depth), d.due, d.new, d.redrill] for d in today.decks]
     due, new, redrill, streak = today.due, today.new, today.redrill, today.streak
-    if len(rows) > 1:
+    if sum(1 for d in today.decks if d.depth == 0) > 1:
         rows.append(["All decks", due, new, redrill])
     _table(["Deck", "Due", "New", "Re-drill"], rows, numeric={1, 2, 3}, flex={0: 1})
     echo(f"New cards left today: {today.new_room} of {env.settings.new_per_day}.  Streak: {streak} day{'s' if streak != 1 else ''}.")
@@ -175,6 +182,13 @@ def overview(ctx: click.Context) -> None:
         echo("Run `studycards review` to study.", fg="green")
     else:
         echo("All done for today.", fg="green")
+
+
+def _tree_label(name: str, depth: int) -> str:
+    """A deck in a tree view: its last level, indented by its depth."""
+    from studycards.decktree import leaf
+
+    return "  " * depth + leaf(name)
 
 
 def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(), flex: dict[int, int] | None = None) -> None:
@@ -400,7 +414,7 @@ def decks_command(ctx: click.Context, as_json: bool) -> None:
     if not summaries:
         echo("No decks yet.")
         return
-    rows = [[s.name, s.total, s.new, s.due, s.suspended] for s in summaries]
+    rows = [[_tree_label(s.name, s.depth), *s.rolled] for s in summaries]
     _table(["Deck", "Total", "New", "Due", "Suspended"], rows, numeric={1, 2, 3, 4})
 
 
@@ -481,19 +495,30 @@ def unsuspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
 @cli.command()
 @click.argument("key", required=False)
 @click.argument("value", required=False)
+@click.option("--deck", callback=_deck_names, help="A deck's own option (new-per-day); VALUE 'default' follows the global setting again.")
 @click.pass_context
 @_friendly_errors
-def config(ctx: click.Context, key: str | None, value: str | None) -> None:
+def config(ctx: click.Context, key: str | None, value: str | None, deck: str | None) -> None:
     """Show all settings, show one KEY, or set KEY to VALUE.
 
     Settings: new-per-day, reviews-per-day, day-start-hour, max-interval,
-    leech-threshold, leech-action (tag or suspend).
+    leech-threshold, leech-action (tag or suspend). With --deck, the deck's
+    own daily limit of new cards: `config --deck Spanish new-per-day 10`.
     """
     from studycards import settings
 
     env = _open(ctx)
-    if key is not None and key not in settings.SPECS:
-        raise click.BadParameter(f"unknown setting {key!r}; settings are: {', '.join(settings.SPECS)}", param_hint="KEY")
+    keys = settings.DECK_KEYS if deck else settings.SPECS
+    if key is not None and key not in keys:
+        where = "deck options are" if deck else "settings are"
+        raise click.BadParameter(f"unknown {'deck option' if deck else 'setting'} {key!r}; {where}: {', '.join(keys)}", param_hint="KEY")
+    if deck:
+        try:
+            name, shown = settings.deck_option(env.store, deck, key or "new-per-day", value)
+        except InvalidValue as err:
+            raise click.BadParameter(str(err), param_hint="VALUE") from err
+        echo(f"{sanitize(name)}: new-per-day = {shown}")
+        return
     if value is not None:
         try:
             stored = settings.store_value(env.store, key, value)  # type: ignore[arg-type]

@@ -9,46 +9,74 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from studycards import decktree
 from studycards.errors import NotFound
-from studycards.review import pending_redrills
+from studycards.review import new_card_rooms, pending_redrills
 from studycards.settings import Settings
 from studycards.store import Store
 
 
 def resolve_decks(store: Store, names: tuple[str, ...] | list[str]) -> list[int] | None:
-    """Deck ids for ``names``; None means all decks. Unknown names are an error."""
+    """Ids of the named decks and all their sub-decks, in tree order; None
+    means all decks. Names match regardless of case; an unknown name is an
+    error that lists the decks."""
     if not names:
         return None
+    everything = store.decks.all()
     found = store.decks.ids_by_name(list(names))
     missing = [n for n in names if n not in found]
     if missing:
-        known = ", ".join(name for _, name in store.decks.all()) or "none yet"
+        known = ", ".join(name for _, name in everything) or "none yet"
         raise NotFound(f"unknown deck {missing[0]!r} (decks: {known})")
-    return [found[n] for n in names]
+    tops = {name: deck_id for deck_id, name in everything if deck_id in found.values()}
+    return [deck_id for deck_id, name in everything if any(decktree.within(name, top) for top in tops)]
 
 
 @dataclass(frozen=True)
 class DeckSummary:
+    """A deck's own card counts (``decks --json``) and, for the tree view,
+    the counts of the deck with all its sub-decks."""
+
     name: str
     description: str
     total: int
     new: int
     due: int
     suspended: int
+    depth: int = 0
+    rolled: tuple[int, int, int, int] = (0, 0, 0, 0)  # total, new, due, suspended with sub-decks
+
+
+def _rolled_up(names: list[str], own: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Each deck's figures summed with those of its sub-decks (``names`` in tree order)."""
+    out = []
+    for i, name in enumerate(names):
+        sums = list(own[i])
+        for j in range(i + 1, len(names)):
+            if not decktree.within(names[j], name):
+                break  # tree order: a deck's sub-decks follow it directly
+            sums = [a + b for a, b in zip(sums, own[j])]
+        out.append(tuple(sums))
+    return out
 
 
 def deck_summaries(store: Store, today: int) -> list[DeckSummary]:
-    """Every deck with its card counts (the `decks` command)."""
+    """Every deck with its card counts (the `decks` command), in tree order."""
     with store.reading():
-        return [DeckSummary(*row) for row in store.decks.summaries(today)]
+        rows = store.decks.summaries(today)
+    rolled = _rolled_up([row[0] for row in rows], [tuple(row[2:]) for row in rows])
+    return [DeckSummary(*row, decktree.depth(row[0]), sums) for row, sums in zip(rows, rolled)]  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class DeckToday:
+    """A deck's work today, with its sub-decks."""
+
     name: str
     due: int
-    new: int  # new cards this deck can still give today
+    new: int  # new cards this deck and its sub-decks can still give today
     redrill: int
+    depth: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,19 +94,20 @@ def today_overview(store: Store, today: int, settings: Settings) -> Today:
         names = store.decks.all()
         due = store.cards.due_by_deck(today)
         new = store.cards.new_by_deck(today)
-        _, new_done = store.reviews.counted_today(today)
+        room, rooms = new_card_rooms(store, today, settings)
         redrills = pending_redrills(store, today, None)
         redrill: dict[int, int] = {}
         if redrills:
             for deck_id in store.cards.decks_of(redrills):
                 redrill[deck_id] = redrill.get(deck_id, 0) + 1
         streak = store.reviews.streak(today)
-    room = max(0, settings.new_per_day - new_done)
-    decks = [DeckToday(name, due.get(i, 0), min(new.get(i, 0), room), redrill.get(i, 0)) for i, name in names]
+    own = [(due.get(i, 0), min(new.get(i, 0), rooms.get(i, 0)), redrill.get(i, 0)) for i, _ in names]
+    rolled = _rolled_up([name for _, name in names], own)
+    decks = [DeckToday(name, d, min(n, room), r, decktree.depth(name)) for (_, name), (d, n, r) in zip(names, rolled)]
     return Today(
         decks=decks,
-        due=sum(d.due for d in decks),
-        new=min(room, sum(new.values())),
+        due=sum(d for d, _, _ in own),
+        new=min(room, sum(n for _, n, _ in own)),
         redrill=len(redrills),
         new_room=room,
         streak=streak,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import TYPE_CHECKING, Any, Iterator
 
+from studycards.decktree import check_name
 from studycards.errors import InvalidValue
 from studycards.records import CardProgress, NoteKind
 from studycards.render import card_specs, cloze_ordinals
@@ -206,9 +207,7 @@ def add_note(
     now_epoch: int,
 ) -> Added:
     """Add one note typed at the command line; a missing deck is created."""
-    deck_name = deck_name.strip()
-    if not deck_name:
-        raise InvalidValue("the deck name is empty")
+    deck_name = check_name(deck_name)
     for tag in tags:
         if not tag.strip() or any(c.isspace() for c in tag.strip()):
             raise InvalidValue(f"tag {tag!r} must be one word without spaces")
@@ -234,4 +233,5 @@ def add_note(
         note_id = store.notes.ids_above(store.notes.insert_many([row]))[guid]
         specs = card_specs(note_type, reverse, front)
         store.cards.insert_many([(note_id, deck_id, c.kind, c.ord) for c in specs])
-    return Added(note_id=note_id, deck=deck_name, cards=len(specs))
+        stored_name = store.decks.with_ids([deck_id])[deck_id][0]  # the deck's own spelling
+    return Added(note_id=note_id, deck=stored_name, cards=len(specs))

@@ -14,6 +14,7 @@ transaction that introduces a new card.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Iterator
 
 from studycards import scheduler
 from studycards.records import CardState, LogKind, ReviewEntry
@@ -62,6 +63,19 @@ class _Undo:
     grade: int | None
 
 
+def new_card_rooms(store: Store, today: int, settings: Settings) -> tuple[int, dict[int, int]]:
+    """How many new cards today can still bring: in all (``new-per-day``)
+    and per deck (the deck's own limit, else ``new-per-day``), each less the
+    new cards already introduced today."""
+    _, new_done = store.reviews.counted_today(today)
+    done = store.reviews.new_by_deck(today)
+    rooms = {
+        deck_id: max(0, (settings.new_per_day if limit is None else limit) - done.get(deck_id, 0))
+        for deck_id, limit in store.decks.new_limits().items()
+    }
+    return max(0, settings.new_per_day - new_done), rooms
+
+
 def build_queue(
     store: Store,
     today: int,
@@ -70,33 +84,52 @@ def build_queue(
     new_limit: int | None = None,
     limit: int | None = None,
 ) -> list[int]:
-    """Due cards, most overdue first, then new cards in deck order.
+    """Due cards, most overdue first, then new cards taken in turn from each
+    deck (one from each, round and round), each deck in its own order.
 
-    Daily limits count every session of the study day; ``new_limit`` and
-    ``limit`` replace them for one session. One card per note per day. Rows
-    are read only until the session is full, so the work follows the size of
-    the session, not of the collection.
+    Daily limits count every session of the study day: ``reviews-per-day``
+    caps everything, ``new-per-day`` the new cards in all, and each deck's
+    own new-card limit its new cards. ``new_limit`` and ``limit`` replace
+    them for one session. One card per note per day. Rows are read only
+    until the session is full, so the work follows the size of the session,
+    not of the collection.
     """
-    done, new_done = store.reviews.counted_today(today)
+    done, _ = store.reviews.counted_today(today)
     cap = limit if limit is not None else max(0, settings.reviews_per_day - done)
-    new_cap = new_limit if new_limit is not None else max(0, settings.new_per_day - new_done)
     busy_notes = store.reviews.notes_answered(today)
     queue: list[int] = []
 
-    def take(rows, room: int) -> None:  # type: ignore[no-untyped-def]
-        taken = 0
+    def free(rows: Iterator[tuple[int, int]]) -> int | None:
+        """The next card whose note has no card in today's work yet."""
         for card_id, note_id in rows:
-            if taken >= room or len(queue) >= cap:
-                return
-            if note_id in busy_notes:
+            if note_id not in busy_notes:
+                busy_notes.add(note_id)
+                return card_id
+        return None
+
+    due = store.cards.due_queue(today, deck_ids)
+    while len(queue) < cap and (card_id := free(due)) is not None:
+        queue.append(card_id)
+    if len(queue) >= cap:
+        return queue
+    order = deck_ids if deck_ids is not None else [deck_id for deck_id, _ in store.decks.all()]
+    if new_limit is not None:
+        new_cap, rooms = new_limit, dict.fromkeys(order, new_limit)
+    else:
+        new_cap, rooms = new_card_rooms(store, today, settings)
+    streams = {deck_id: store.cards.new_queue(today, [deck_id]) for deck_id in order if rooms.get(deck_id, 0) > 0}
+    taken = 0
+    while streams and taken < new_cap and len(queue) < cap:
+        for deck_id in list(streams):
+            card_id = free(streams[deck_id]) if taken < new_cap and len(queue) < cap else None
+            if card_id is None:
+                del streams[deck_id]
                 continue
-            busy_notes.add(note_id)
             queue.append(card_id)
             taken += 1
-
-    take(store.cards.due_queue(today, deck_ids), cap)
-    if len(queue) < cap and new_cap > 0:
-        take(store.cards.new_queue(today, deck_ids), new_cap)
+            rooms[deck_id] -= 1
+            if rooms[deck_id] <= 0:
+                del streams[deck_id]
     return queue
 
 
@@ -175,7 +208,7 @@ class ReviewSession:
                 return GONE
             before, note_id, tags_before = found
             kind = LogKind.CRAM if self.cram else LogKind.DRILL if shown.drill else LogKind.REVIEW
-            if kind is LogKind.REVIEW and before.due is None and self._new_cards_used_up():
+            if kind is LogKind.REVIEW and before.due is None and self._new_cards_used_up(shown.card_id):
                 self._advance(shown)
                 return OVER_CAP
             after, tags = before, tags_before
@@ -199,14 +232,15 @@ class ReviewSession:
         if not shown.drill:
             self.index += 1
 
-    def _new_cards_used_up(self) -> bool:
+    def _new_cards_used_up(self, card_id: int) -> bool:
         """Checked again when a new card is answered, inside the write
         transaction: two sessions started together cannot both introduce the
-        day's last new card. A session-only ``--new`` limit is the session's."""
+        day's last new card (in all, or of the card's deck). A session-only
+        ``--new`` limit is the session's."""
         if self.new_limit is not None:
             return False
-        _, new_done = self.store.reviews.counted_today(self.today)
-        return new_done >= self.settings.new_per_day
+        room, rooms = new_card_rooms(self.store, self.today, self.settings)
+        return room <= 0 or rooms.get(self.store.cards.deck_of(card_id), 0) <= 0  # type: ignore[arg-type]
 
     def _schedule(self, before: CardState, tags: str, grade: int, now_epoch: int) -> tuple[CardState, str]:
         """Apply SM-2 and the leech policy: the new state and the note's tags."""

@@ -121,3 +121,25 @@ def get_internal(store: Store, key: str) -> str | None:
 
 def set_internal(store: Store, key: str, value: str) -> None:
     store.settings.put(key, value)
+
+
+DECK_KEYS = ("new-per-day",)  # settings a deck can have its own value for
+
+
+def deck_option(store: Store, deck: str, key: str, raw: str | None) -> tuple[str, str]:
+    """Show, set, or (with "default") clear a deck's own new-card limit;
+    returns the deck's name and what is in force, e.g. "10" or "20 (the
+    global setting)"."""
+    from studycards.errors import NotFound
+
+    found = store.decks.ids_by_name([deck])
+    if deck not in found:
+        raise NotFound(f"unknown deck {deck!r}")
+    deck_id = found[deck]
+    if raw is not None:
+        value = None if raw.strip().lower() == "default" else parse(key, raw)
+        with store.transaction():
+            store.decks.set_new_limit(deck_id, value)  # type: ignore[arg-type]
+    own = store.decks.new_limits().get(deck_id)
+    name = store.decks.with_ids([deck_id])[deck_id][0]
+    return name, str(own) if own is not None else f"{load(store).new_per_day} (the global setting)"

@@ -103,6 +103,9 @@ class Cards:
             **params(visible_on if visible_on is not None else 0),
         )
 
+    def deck_of(self, card_id: int) -> int | None:
+        return self.conn.scalar("SELECT deck_id FROM card WHERE id = :id", id=card_id)
+
     def state(self, card_id: int) -> tuple[CardState, int, str] | None:
         """The card's state, its note id and the note's tags; None if it is gone."""
         row = self.conn.one(

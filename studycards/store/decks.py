@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from studycards import decktree
 from studycards.store.conn import Conn, in_list
 from studycards.store.predicates import DUE_BY, NEW, VISIBLE, params
 
@@ -17,8 +18,17 @@ class Decks:
         return {name: found[name.casefold()] for name in names if name.casefold() in found}
 
     def all(self) -> list[tuple[int, str]]:
-        """(id, name) of every deck, by name."""
-        return [(row[0], row[1]) for row in self.conn.all("SELECT id, name FROM deck ORDER BY name")]
+        """(id, name) of every deck, in tree order (parents first, then
+        their sub-decks, by name regardless of case)."""
+        rows = [(row[0], row[1]) for row in self.conn.all("SELECT id, name FROM deck")]
+        return sorted(rows, key=lambda row: decktree.sort_key(row[1]))
+
+    def new_limits(self) -> dict[int, int | None]:
+        """Each deck's own daily new-card limit (None: the global setting)."""
+        return {row[0]: row[1] for row in self.conn.all("SELECT id, new_per_day FROM deck")}
+
+    def set_new_limit(self, deck_id: int, limit: int | None) -> None:
+        self.conn.execute("UPDATE deck SET new_per_day = :limit WHERE id = :id", limit=limit, id=deck_id)
 
     def with_ids(self, deck_ids: list[int]) -> dict[int, tuple[str, str]]:
         fragment, values = in_list("deck", deck_ids)
@@ -26,10 +36,14 @@ class Decks:
         return {row[0]: (row[1], row[2]) for row in rows}
 
     def get_or_create(self, name: str, description: str | None = None) -> int:
-        """The deck's id (matched regardless of case), creating it; a given
-        description replaces the stored one."""
+        """The deck's id (matched regardless of case), creating it and any
+        missing parent deck; a given description replaces the stored one."""
         row = self.conn.one("SELECT id, description FROM deck WHERE folded = :folded", folded=name.casefold())
         if row is None:
+            parents = decktree.ancestors(name)
+            if parents:  # the parent first, and its spelling for the path
+                parent = self.get_or_create(parents[-1])
+                name = self.with_ids([parent])[parent][0] + decktree.SEPARATOR + decktree.leaf(name)
             return int(self.conn.scalar(
                 "INSERT INTO deck (name, folded, description) VALUES (:name, :folded, :description) RETURNING id",
                 name=name,
@@ -41,7 +55,8 @@ class Decks:
         return int(row[0])
 
     def summaries(self, today: int) -> list[tuple[str, str, int, int, int, int]]:
-        """(name, description, total, new, due today, suspended) per deck, by name."""
+        """(name, description, total, new, due today, suspended) of each
+        deck's own cards, in tree order."""
         counts = {
             row[0]: tuple(row[1:])
             for row in self.conn.all(
@@ -53,5 +68,6 @@ class Decks:
                 **params(today),
             )
         }
-        rows = self.conn.all("SELECT id, name, description FROM deck ORDER BY name")
+        rows = self.conn.all("SELECT id, name, description FROM deck")
+        rows = sorted(rows, key=lambda row: decktree.sort_key(row[1]))
         return [(name, description, *counts.get(deck_id, (0, 0, 0, 0))) for deck_id, name, description in rows]  # type: ignore[misc]

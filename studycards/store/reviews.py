@@ -46,6 +46,15 @@ class Reviews:
         )
         return int(row[0]), int(row[1])  # type: ignore[index]
 
+    def new_by_deck(self, today: int) -> dict[int, int]:
+        """New cards introduced on study day ``today``, per deck."""
+        rows = self.conn.all(
+            "SELECT card.deck_id, COUNT(*) FROM review_log JOIN card ON card.id = review_log.card_id"
+            f" WHERE review_log.study_day = :today AND {COUNTED} AND review_log.before_due IS NULL GROUP BY card.deck_id",
+            **params(today),
+        )
+        return {row[0]: row[1] for row in rows}
+
     def notes_answered(self, today: int) -> set[int]:
         """Notes with a counted answer today: their other cards wait a day."""
         rows = self.conn.all(
