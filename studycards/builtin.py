@@ -5,11 +5,18 @@ they are the repository's top-level decks/ folder. A hash of the files is
 stored in the database, so when a new release changes a deck its notes are
 updated in place by stable id (cards keep their scheduling) and an unchanged
 release costs one small read per command.
+
+They are a starting kit, not a fixture: each can be deleted or renamed like
+any deck. What became of each is kept under ``_builtin_decks`` (shipped name
+-> current name, or null once deleted), so a release updating the others
+neither brings a deleted deck back nor undoes a rename;
+``studycards builtin --restore`` loads the deleted ones again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +27,7 @@ if TYPE_CHECKING:
     from studycards.store import Store
 
 _HASH_KEY = "_builtin_decks_hash"
+_NAMES_KEY = "_builtin_decks"
 
 
 def deck_dir() -> Path | None:
@@ -42,9 +50,21 @@ def _digest(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def _names(store: Store) -> dict[str, str | None]:
+    raw = settings.get_internal(store, _NAMES_KEY)
+    return json.loads(raw) if raw else {}
+
+
+def _save_names(store: Store, names: dict[str, str | None]) -> None:
+    settings.set_internal(store, _NAMES_KEY, json.dumps(names, ensure_ascii=False, sort_keys=True))
+
+
 def sync(store: Store, now_epoch: int) -> list[notes.DeckReport] | None:
     """Load or update the built-in decks if they changed, in one
-    transaction; None if there was nothing to do."""
+    transaction; None if there was nothing to do. A deleted built-in deck is
+    left out; a renamed one is updated under its new name."""
+    from dataclasses import replace
+
     from studycards import deckfile, notes
 
     files = deck_files()
@@ -53,10 +73,68 @@ def sync(store: Store, now_epoch: int) -> list[notes.DeckReport] | None:
     with store.transaction():
         if settings.get_internal(store, _HASH_KEY) == digest:
             return None  # another process loaded them meanwhile
-        reports = [notes.apply_deck(store, spec, now_epoch) for spec in specs]
+        names = _names(store)
+        reports = []
+        for spec in specs:
+            current = names.setdefault(spec.name, spec.name)
+            if current is not None:
+                reports.append(notes.apply_deck(store, replace(spec, name=current), now_epoch))
+        _save_names(store, names)
         settings.set_internal(store, _HASH_KEY, digest)
     return reports
 
 
+def first_load(store: Store) -> bool:
+    """Whether no built-in deck was ever loaded into this collection."""
+    return not _names(store)
+
+
 def needs_sync(store: Store) -> bool:
     return settings.get_internal(store, _HASH_KEY) != _digest(deck_files())
+
+
+def forget_removed(store: Store, deleted: list[str]) -> dict[str, str | None]:
+    """Mark built-in decks among ``deleted`` (current names) as deleted, so
+    releases leave them out; returns the record as it was, for undo."""
+    names = _names(store)
+    gone = {name.casefold() for name in deleted}
+    _save_names(store, {shipped: None if current and current.casefold() in gone else current for shipped, current in names.items()})
+    return names
+
+
+def put_back(store: Store, names: dict[str, str | None] | None) -> None:
+    """Undo of a deletion: the record as it was before it."""
+    if names is not None:
+        _save_names(store, names)
+
+
+def renamed(store: Store, moves: list[tuple[str, str]]) -> None:
+    """Follow renamed decks (old name -> new name)."""
+    new = {old.casefold(): name for old, name in moves}
+    names = _names(store)
+    _save_names(store, {shipped: new.get(current.casefold(), current) if current else None for shipped, current in names.items()})
+
+
+def status(store: Store) -> list[tuple[str, str | None]]:
+    """(shipped name, current name or None if deleted) of each built-in deck."""
+    names = _names(store)
+    from studycards import deckfile
+
+    return [(spec.name, names.get(spec.name, spec.name)) for spec in (deckfile.parse_file(p) for p in deck_files())]
+
+
+def restore(store: Store, now_epoch: int) -> list[str]:
+    """Load the deleted built-in decks again (as new cards); returns their names."""
+    with store.transaction():
+        names = _names(store)
+        back = [shipped for shipped, current in names.items() if current is None]
+        taken = {name.casefold() for _, name in store.decks.all()}
+        clash = next((name for name in back if name.casefold() in taken), None)
+        if clash is not None:
+            from studycards.errors import InvalidValue
+
+            raise InvalidValue(f"a deck named {clash!r} exists already: rename it first")
+        _save_names(store, {shipped: shipped if current is None else current for shipped, current in names.items()})
+        settings.set_internal(store, _HASH_KEY, "")  # load again
+        sync(store, now_epoch)
+    return back

@@ -96,7 +96,15 @@ def _open(ctx: click.Context) -> _Env:
     store = open_store(path, now_epoch)
     try:
         if builtin.needs_sync(store):
-            builtin.sync(store, now_epoch)
+            first = builtin.first_load(store)
+            reports = builtin.sync(store, now_epoch)
+            if first and reports:
+                cards = sum(r.cards_added for r in reports)
+                click.echo(
+                    f"Loaded {len(reports)} built-in decks ({cards} cards) to start with;"
+                    " delete any with `studycards delete --deck NAME` (`studycards builtin` lists them).",
+                    err=True,
+                )
         current = settings.load(store)
     except BaseException:
         store.close()
@@ -490,6 +498,90 @@ def suspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
 def unsuspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
     """Unsuspend cards by id."""
     _suspend(ctx, card_ids, False)
+
+
+def _confirm(question: str, yes: bool) -> None:
+    """Ask in a terminal; without one, only --yes goes ahead."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise click.UsageError("this asks for confirmation: run it in a terminal, or pass --yes")
+    if not click.confirm(question, default=False):
+        raise click.ClickException("nothing was deleted")
+
+
+@cli.command()
+@click.argument("note_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.option("--deck", "decks", multiple=True, callback=_deck_names, help="Delete this deck with its sub-decks (repeatable).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@_friendly_errors
+def delete(ctx: click.Context, note_ids: tuple[int, ...], decks: tuple[str, ...], yes: bool) -> None:
+    """Delete notes by id (with their cards), or whole decks with --deck
+    (with their sub-decks). Asks first; `studycards undo` brings everything
+    back, progress and history included."""
+    from studycards import deleting
+
+    env = _open(ctx)
+    deck_ids, ids, removal = deleting.plan(env.store, list(decks), list(note_ids))
+    what = _removal_text(removal)
+    _confirm(f"Delete {what}?", yes)
+    deleting.delete(env.store, deck_ids, ids, env.now_epoch)
+    echo(f"Deleted {what}. Undo with `studycards undo`.")
+
+
+def _removal_text(removal: Any) -> str:
+    def n(count: int, word: str) -> str:
+        return f"{count:,} {word}{'s' if count != 1 else ''}"
+
+    return f"{sanitize(removal.description)}: {n(removal.notes, 'note')}, {n(removal.cards, 'card')}, {n(removal.reviews, 'review')}"
+
+
+@cli.command()
+@click.pass_context
+@_friendly_errors
+def undo(ctx: click.Context) -> None:
+    """Undo the last deletion: decks, notes and cards come back with their
+    progress and review history."""
+    from studycards import deleting
+
+    env = _open(ctx)
+    echo(f"Restored {_removal_text(deleting.undo(env.store))}.")
+
+
+@cli.command()
+@click.argument("old", callback=_deck_names)
+@click.argument("new", callback=_deck_names)
+@click.pass_context
+@_friendly_errors
+def rename(ctx: click.Context, old: str, new: str) -> None:
+    """Rename deck OLD to NEW, with its sub-decks; a new path moves it in the
+    tree ("Spanish" -> "Languages::Spanish")."""
+    from studycards import deleting
+
+    env = _open(ctx)
+    before, after, count = deleting.rename(env.store, old, new)
+    subs = f" (and {count - 1} sub-deck{'s' if count != 2 else ''})" if count > 1 else ""
+    echo(f"Renamed {sanitize(before)!r} to {sanitize(after)!r}{subs}.")
+
+
+@cli.command("builtin")
+@click.option("--restore", is_flag=True, help="Load the built-in decks you deleted again (as new cards).")
+@click.pass_context
+@_friendly_errors
+def builtin_command(ctx: click.Context, restore: bool) -> None:
+    """List the built-in decks and what became of them; --restore brings
+    deleted ones back."""
+    from studycards import builtin
+
+    env = _open(ctx)
+    if restore:
+        back = builtin.restore(env.store, env.now_epoch)
+        echo(f"Loaded again: {', '.join(sanitize(n) for n in back)}." if back else "No built-in deck is deleted.")
+        return
+    for shipped, current in builtin.status(env.store):
+        state = "deleted (`studycards builtin --restore` loads it again)" if current is None else ("" if current == shipped else f"renamed to {sanitize(current)!r}")
+        echo(f"{sanitize(shipped)}" + (f": {state}" if state else ""))
 
 
 @cli.command()

@@ -27,6 +27,7 @@ from studycards.store.notes import Notes
 from studycards.store.reviews import Reviews
 from studycards.store.settings import SettingsTable
 from studycards.store.statistics import Statistics
+from studycards.store.undo import Undo
 
 
 class Store:
@@ -41,6 +42,7 @@ class Store:
         self.reviews = Reviews(conn)
         self.settings = SettingsTable(conn)
         self.statistics = Statistics(conn)
+        self.undo = Undo(conn)
 
     def transaction(self) -> AbstractContextManager[Conn]:
         """A write transaction; nested calls are savepoints."""

@@ -113,6 +113,13 @@ class Conn:
             finally:
                 cursor.close()
 
+    def described(self, sql: str, **params: Any) -> tuple[list[str], list[list[Any]]]:
+        """Column names and rows, for copying rows whole (undo)."""
+        with self._guard():
+            cursor = self.raw.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return names, [list(row) for row in cursor]
+
     def scalar(self, sql: str, **params: Any) -> Any:
         row = self.one(sql, **params)
         return None if row is None else row[0]

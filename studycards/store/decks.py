@@ -54,6 +54,10 @@ class Decks:
             self.conn.execute("UPDATE deck SET description = :description WHERE id = :id", description=description, id=row[0])
         return int(row[0])
 
+    def rename_many(self, renames: list[tuple[int, str]]) -> None:
+        """(deck id, new name) pairs, written in one statement each."""
+        self.conn.execute_many("UPDATE deck SET name = ?, folded = ? WHERE id = ?", [(name, name.casefold(), i) for i, name in renames])
+
     def summaries(self, today: int) -> list[tuple[str, str, int, int, int, int]]:
         """(name, description, total, new, due today, suspended) of each
         deck's own cards, in tree order."""

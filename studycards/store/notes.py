@@ -56,6 +56,13 @@ class Notes:
         guid and the creation time are never changed)."""
         self.conn.execute_many(_UPDATE, [(row[1], *row[3:11], row[0]) for row in rows])
 
+    def existing(self, note_ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for start in range(0, len(note_ids), _CHUNK):
+            fragment, values = in_list("id", note_ids[start : start + _CHUNK])
+            found.update(row[0] for row in self.conn.all(f"SELECT id FROM note WHERE id IN {fragment}", **values))
+        return found
+
     def next_position(self, deck_id: int) -> int:
         last = self.conn.scalar('SELECT MAX("position") FROM note WHERE deck_id = :deck', deck=deck_id)
         return 0 if last is None else int(last) + 1
