@@ -93,6 +93,9 @@ def _open(ctx: click.Context) -> _Env:
     path = location.resolve(app.db_option)
     now = clock.now()
     now_epoch = clock.epoch_seconds(now)
+    if "://" not in str(path) and not path.exists():
+        folder = "" if path.parent.exists() else " (and its folder)"
+        click.echo(f"Creating a new collection at {sanitize(str(path))}{folder}.", err=True)
     store = open_store(path, now_epoch)
     try:
         if builtin.needs_sync(store):
@@ -162,6 +165,8 @@ def cli(ctx: click.Context, db_option: str | None) -> None:
     Run without a command to see today at a glance; `studycards review`
     starts a session.
     """
+    if db_option is not None and not db_option.strip():
+        raise click.BadParameter("an empty path; leave --db out to use the default collection", param_hint="--db")
     ctx.obj = _App(db_option)
     if ctx.invoked_subcommand is None:
         ctx.invoke(overview)
@@ -367,6 +372,7 @@ def _command(run: Any, shown: Any, key: str) -> bool:
         raise _Quit
     if key == "?":
         echo(REVIEW_HELP)
+        echo(f"This card: {shown.card_id} (e.g. `studycards suspend {shown.card_id}`).")
         return False
     if key == "s":
         run.bury(shown)
@@ -441,7 +447,8 @@ def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reve
 
     env = _open(ctx)
     added = notes.add_note(env.store, deck, front=front, back=back, cloze=cloze, reverse=reverse, tags=list(tags), now_epoch=env.now_epoch)
-    echo(f"Added note {added.note_id} to {sanitize(added.deck)!r}: {added.cards} card{'s' if added.cards != 1 else ''}.")
+    ids = ", ".join(str(i) for i in added.card_ids)
+    echo(f"Added note {added.note_id} to {sanitize(added.deck)!r}: card{'s' if len(added.card_ids) != 1 else ''} {ids}.")
 
 
 @cli.command()
@@ -483,7 +490,7 @@ def _suspend(ctx: click.Context, card_ids: tuple[int, ...], flag: bool) -> None:
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
 @click.pass_context
 @_friendly_errors
 def suspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
@@ -492,7 +499,7 @@ def suspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(min=1))
+@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
 @click.pass_context
 @_friendly_errors
 def unsuspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
@@ -585,6 +592,25 @@ def builtin_command(ctx: click.Context, restore: bool) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+@_friendly_errors
+def info(ctx: click.Context, as_json: bool) -> None:
+    """Where the collection is, how big it is and what it holds."""
+    from studycards.store import migrations
+
+    env = _open(ctx)
+    counts = env.store.totals()
+    size = sum(p.stat().st_size for p in (env.path, env.path.with_name(env.path.name + "-wal")) if p.exists())
+    data = {"database": str(env.path), "bytes": size, **counts, "schema": migrations.names()[-1]}
+    if as_json:
+        click.echo(_json(data))
+        return
+    echo(f"Database: {sanitize(str(env.path))} ({size / 1024**2:.1f} MiB)")
+    echo(", ".join(f"{n:,} {k}" for k, n in counts.items()) + f"; schema {data['schema']}.")
+
+
+@cli.command()
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @click.option("--deck", callback=_deck_names, help="A deck's own option (new-per-day); VALUE 'default' follows the global setting again.")
@@ -672,29 +698,38 @@ def import_command(ctx: click.Context, file: str, deck: str | None, fmt: str | N
 
 @cli.command()
 @click.argument("decks", nargs=-1, callback=_deck_names)
-@click.option("--format", "fmt", type=click.Choice(["toml", "csv", "json", "apkg"]), help="Output format (default: from -o's extension, else toml).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write to this file instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["toml", "csv", "json", "apkg"]), help="Output format (default: from -o's extension; else toml for one deck, json for several).")
+@click.option("-o", "--output", type=click.Path(path_type=str), help="Write to this file (or, for TOML of several decks, into this folder) instead of standard output.")
 @click.option("--with-progress", is_flag=True, help="JSON only: include each card's scheduling state and review history.")
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option("--force", is_flag=True, help="Overwrite the output file(s) if they exist.")
 @click.pass_context
 @_friendly_errors
 def export(ctx: click.Context, decks: tuple[str, ...], fmt: str | None, output: str | None, with_progress: bool, force: bool) -> None:
-    """Export DECKS (all decks if none are named) as a studycards deck file,
-    Anki-compatible CSV, studycards JSON, or an Anki package (.apkg)."""
+    """Export DECKS with their sub-decks (all decks if none are named) as
+    studycards deck files (TOML, one per deck), Anki-compatible CSV,
+    studycards JSON, or an Anki package (.apkg)."""
     from pathlib import Path
 
     from studycards import exporting
     from studycards.decks import resolve_decks
 
     env = _open(ctx)
-    fmt = exporting.format_for(output, fmt)
     deck_ids = resolve_decks(env.store, decks) or exporting.all_deck_ids(env.store)
     if not deck_ids:
         raise click.ClickException("there are no decks to export")
-    data = exporting.render(exporting.collect(env.store, deck_ids, with_progress), fmt, with_progress)
+    fmt = exporting.format_for(output, fmt, several=len(deck_ids) > 1)
+    specs = exporting.collect(env.store, deck_ids, with_progress)
+    count = f"{len(deck_ids)} deck{'s' if len(deck_ids) != 1 else ''}"
+    if fmt == "toml" and len(specs) > 1:
+        if not output:
+            raise click.UsageError("a TOML deck file holds one deck: name a folder with -o FOLDER for one file per deck, or use --format json")
+        written = exporting.write_folder(Path(output), specs, force)
+        echo(f"Exported {count} to {sanitize(output)}: {len(written)} TOML files.", err=True)
+        return
+    data = exporting.render(specs, fmt, with_progress)
     if output:
         exporting.write_file(Path(output), data, force)
-        echo(f"Exported {len(deck_ids)} deck{'s' if len(deck_ids) != 1 else ''} to {sanitize(output)} ({fmt}).", err=True)
+        echo(f"Exported {count} to {sanitize(output)} ({fmt}).", err=True)
         return
     if fmt == "apkg" and sys.stdout.isatty():
         raise click.UsageError("an .apkg package is binary: write it to a file with -o FILE")

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from studycards.errors import InvalidDeckFile
 from studycards.records import CardProgress, NoteKind
-from studycards.render import cloze_ordinals
+from studycards.render import MAX_CLOZE, cloze_ordinals, too_high_cloze
 
 MAX_FIELD_CHARS = 100_000
 MAX_ID_CHARS = 200
@@ -172,6 +172,8 @@ def parse_note(raw: object, index: int, line: int | None, lines: "_Lines", path:
         if "reverse" in raw:
             raise fail("reverse", "a cloze note cannot be reversed")
         cloze = text("cloze", required=True)
+        if too_high_cloze(cloze) is not None:
+            raise fail("cloze", f"cloze number c{too_high_cloze(cloze)} is too high (at most c{MAX_CLOZE})")
         if not cloze_ordinals(cloze):
             raise fail("cloze", "'cloze' has no deletion such as {{c1::answer}}")
         note_type, front, back, reverse = NoteKind.CLOZE, cloze, text("back", required=False), False

@@ -79,11 +79,44 @@ def render(decks: list[DeckSpec], fmt: str, with_progress: bool) -> bytes:
     raise InvalidValue(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
 
 
-def format_for(path: str | None, fmt: str | None) -> str:
+def format_for(path: str | None, fmt: str | None, several: bool = False) -> str:
+    """The format asked for, else the output file's extension, else TOML
+    for one deck and JSON for several (a folder of TOML files is asked for
+    by name)."""
     if fmt:
         return fmt
+    if path and Path(path).is_dir():
+        return "toml"
     suffix = Path(path).suffix.lower().lstrip(".") if path else ""
-    return {"toml": "toml", "csv": "csv", "txt": "csv", "tsv": "csv", "json": "json", "apkg": "apkg"}.get(suffix, "toml")
+    known = {"toml": "toml", "csv": "csv", "txt": "csv", "tsv": "csv", "json": "json", "apkg": "apkg"}
+    return known.get(suffix, "json" if several and not path else "toml")
+
+
+def file_name(deck: str) -> str:
+    """A file name for a deck: levels joined by "__", anything that is not
+    a letter, digit, space, dot, dash or underscore replaced."""
+    safe = "".join(c if c.isalnum() or c in " ._-" else "_" for c in deck.replace("::", "__")).strip(" .")
+    return (safe or "deck")[:150] + ".toml"
+
+
+def write_folder(folder: Path, decks: list[DeckSpec], force: bool) -> list[Path]:
+    """One TOML deck file per deck in ``folder`` (created if missing); checks
+    every name first, so nothing is written if any file would be clobbered."""
+    from studycards.exporters import toml_file
+
+    targets = [folder / file_name(deck.name) for deck in decks]
+    if len(set(targets)) != len(targets):
+        raise InvalidValue("two decks would get the same file name; export them one at a time")
+    clobbered = [t for t in targets if t.exists()]
+    if clobbered and not force:
+        raise InvalidValue(f"{clobbered[0]} already exists; use --force to overwrite it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InvalidValue(f"{folder}: cannot create the folder ({err.strerror})")
+    for target, deck in zip(targets, decks):
+        write_file(target, toml_file.dump(deck).encode(), True)
+    return targets
 
 
 def write_file(path: Path, data: bytes, force: bool) -> None:

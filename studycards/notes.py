@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from studycards.decktree import check_name
 from studycards.errors import InvalidValue
 from studycards.records import CardProgress, NoteKind
-from studycards.render import card_specs, cloze_ordinals
+from studycards.render import MAX_CLOZE, card_specs, cloze_ordinals, too_high_cloze
 from studycards.scheduler import LEECH_TAG
 from studycards.store import Store
 
@@ -192,7 +192,7 @@ def _restore_progress(store: Store, notes: list[tuple[int, tuple[CardProgress, .
 class Added:
     note_id: int
     deck: str
-    cards: int
+    card_ids: list[int]
 
 
 def add_note(
@@ -216,6 +216,8 @@ def add_note(
             raise InvalidValue("give either --cloze or --front/--back, not both")
         if reverse:
             raise InvalidValue("a cloze note cannot be reversed")
+        if too_high_cloze(cloze) is not None:
+            raise InvalidValue(f"cloze number c{too_high_cloze(cloze)} is too high (at most c{MAX_CLOZE})")
         if not cloze_ordinals(cloze):
             raise InvalidValue(f"no cloze deletion such as {{{{c1::answer}}}} in {cloze!r}")
         note_type, front, back = NoteKind.CLOZE, cloze.strip(), (back or "").strip()
@@ -234,4 +236,5 @@ def add_note(
         specs = card_specs(note_type, reverse, front)
         store.cards.insert_many([(note_id, deck_id, c.kind, c.ord) for c in specs])
         stored_name = store.decks.with_ids([deck_id])[deck_id][0]  # the deck's own spelling
-    return Added(note_id=note_id, deck=stored_name, cards=len(specs))
+        card_ids = sorted(card_id for card_id, _, _ in store.cards.of_notes([note_id])[note_id].values())
+    return Added(note_id=note_id, deck=stored_name, card_ids=card_ids)

@@ -24,11 +24,20 @@ class CardSpec:
     ord: int
 
 
+MAX_CLOZE = 9999  # the highest deletion number: a card number, not a bignum
+
+
 def cloze_ordinals(text: str) -> list[int]:
-    """The distinct deletion numbers in ``text``, ascending (c0 is ignored)."""
+    """The distinct deletion numbers in ``text``, ascending (c0, and numbers
+    above MAX_CLOZE, which ``too_high_cloze`` reports, are ignored)."""
     if "{{c" not in text:
         return []  # the common case in a large import: no regex needed
-    return sorted({int(m.group(1)) for m in _CLOZE.finditer(text) if int(m.group(1)) > 0})
+    return sorted({n for m in _CLOZE.finditer(text) if 0 < (n := int(m.group(1))) <= MAX_CLOZE})
+
+
+def too_high_cloze(text: str) -> int | None:
+    """The first deletion number above MAX_CLOZE in ``text``, if any."""
+    return next((n for m in _CLOZE.finditer(text) if (n := int(m.group(1))) > MAX_CLOZE), None)
 
 
 _BASIC = (CardSpec(CardKind.BASIC, 0),)

@@ -38,10 +38,10 @@ def test_decks_table_is_readable(run, add_notes):
 
 
 def test_add_makes_one_card_two_with_reverse_and_one_per_cloze_number(run, cards_json):
-    assert "1 card." in run("add", "D", "--front", "f", "--back", "b").output
-    assert "2 cards." in run("add", "D", "--front", "g", "--back", "h", "--reverse", "--tag", "x", "--tag", "y").output
+    assert run("add", "D", "--front", "f", "--back", "b").output == "Added note 1 to 'D': card 1.\n"
+    assert "2, 3." in run("add", "D", "--front", "g", "--back", "h", "--reverse", "--tag", "x", "--tag", "y").output
     out = run("add", "D", "--cloze", "The {{c1::answer}} is {{c2::here::where?}} and {{c1::again}}").output
-    assert "2 cards." in out
+    assert out == "Added note 3 to 'D': cards 4, 5.\n"  # the card ids, which suspend and reset take
     fronts = [(c["front"], c["back"], c["tags"]) for c in cards_json("D")]
     assert fronts == [
         ("f", "b", []),

@@ -327,7 +327,6 @@ def test_export_refuses_to_overwrite_without_force(run, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--format", "toml"], "a TOML deck file holds one deck"),
         (["--format", "csv", "--with-progress"], "--with-progress needs --format json"),
         (["Nope"], "unknown deck 'Nope'"),
     ],
