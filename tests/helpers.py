@@ -56,3 +56,37 @@ def reference_sm2(grades, max_interval):
         day += interval
         out.append((n, int(ef * 100), interval, day, lapses))
     return out
+
+
+def run_in_terminal(args: list[str], keys: bytes, env: dict[str, str], timeout: float = 30) -> tuple[int, str]:
+    """Run ``studycards ARGS`` on a real pseudo-terminal, type ``keys`` once
+    it asks something (its output ends in "] "), and return the exit status
+    and everything it printed."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "studycards", *args], stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
+    os.close(child)
+    out = b""
+    sent = False
+    while True:
+        ready, _, _ = select.select([main], [], [], timeout)
+        if not ready:
+            proc.kill()
+            raise AssertionError(f"no output within {timeout} s: {out.decode(errors='replace')!r}")
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+        if not sent and out.rstrip(b"\r\n").endswith(b"]:") or (not sent and out.endswith(b"]: ")):
+            os.write(main, keys)
+            sent = True
+    os.close(main)
+    return proc.wait(timeout=timeout), out.decode(errors="replace").replace("\r\n", "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from freezegun import freeze_time
 from helpers import answers
 
@@ -102,3 +103,20 @@ def test_rename_moves_a_deck_with_its_sub_decks_and_refuses_clashes(run):
     assert run("rename", "French", "french").output == "Renamed 'French' to 'french'.\n"  # a change of case is allowed
     assert run("rename", "Nope", "X").exit_code == 1
     assert run("rename", "French", "a::").exit_code == 2
+
+
+@pytest.mark.slow
+def test_in_a_terminal_delete_asks_and_only_yes_deletes(run, db_path, cards_json):
+    import os
+
+    from helpers import run_in_terminal
+
+    run("add", "D", "--front", "a", "--back", "1")
+    env = dict(os.environ, STUDYCARDS_DB=str(db_path), TZ="UTC")
+    status, shown = run_in_terminal(["delete", "--deck", "D"], b"n\n", env)
+    assert "Delete deck 'D': 1 note, 1 card, 0 reviews? [y/N]:" in shown
+    assert status == 1 and "nothing was deleted" in shown
+    assert len(cards_json("D")) == 1
+    status, shown = run_in_terminal(["delete", "--deck", "D"], b"y\n", env)
+    assert status == 0 and "Deleted deck 'D'" in shown
+    assert "D" not in decks(run)
