@@ -755,3 +755,24 @@ def _edit_in_editor(ctx: click.Context, editable: Any) -> Any:
         if spec is None:
             abort()
         return spec
+
+
+@cli.command()
+@click.argument("card_ids", nargs=-1, required=True, type=_ID)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not in a terminal).")
+@click.pass_context
+@_friendly_errors
+def reset(ctx: click.Context, card_ids: tuple[int, ...], yes: bool) -> None:
+    """Return cards to new: repetitions 0, easiness 2.50, no interval, not
+    due, no lapses, not buried. Their review history is kept; suspended
+    cards stay suspended. An unknown id changes nothing."""
+    from studycards import cards
+
+    if not yes and not _stdin_is_terminal():
+        raise click.UsageError("reset loses the cards' progress: confirm with --yes when not in a terminal")
+    env = _open(ctx)
+    targets = cards.find_cards(env.store, list(card_ids))  # where a search query could select cards instead
+    if not yes:
+        click.confirm(f"Reset {_cards_phrase(len(targets))} to new? Their progress is lost (their history is kept).", abort=True)
+    count = cards.reset_cards(env.store, targets)
+    echo(f"Reset {_cards_phrase(count)} to new (their history is kept).")

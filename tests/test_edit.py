@@ -334,3 +334,80 @@ def test_edit_a_note_id_out_of_range_is_a_usage_error(run, note_id):
     result = run("edit", "--", note_id)
     assert result.exit_code == 2
     assert "Invalid value for 'NOTE_ID'" in result.output
+
+
+# --- reset -------------------------------------------------------------------
+
+
+def test_reset_makes_cards_new_and_keeps_their_history(run, add, cards_json, sql):
+    add("Spanish", "--front", "perro", "--back", "dog")
+    add("Spanish", "--front", "gato", "--back", "cat")
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(5, "s"))  # the first answered, the second buried
+    with freeze_time("2026-03-03 10:00"):
+        run("review", input=answers(1))  # a lapse
+    first, second = cards_json()
+    assert (first["repetitions"], first["lapses"], first["easiness"]) == (0, 1, 2.06)
+    assert sql("SELECT buried_until IS NOT NULL FROM card WHERE id = ?", second["id"]) == [(1,)]
+    history = sql("SELECT * FROM review_log ORDER BY id")
+    assert len(history) == 2
+
+    result = run("reset", str(first["id"]), str(second["id"]), str(first["id"]), "--yes")
+    assert (result.exit_code, result.output) == (0, "Reset 2 cards to new (their history is kept).\n")
+    for card in cards_json():
+        assert _progress(card) == (0, 2.5, 0, None, 0, False)
+    assert sql("SELECT buried_until, last_review FROM card") == [(None, None), (None, None)]
+    assert sql("SELECT * FROM review_log ORDER BY id") == history
+
+
+def test_reset_leaves_a_suspended_card_suspended(run, add, cards_json):
+    add("Spanish", "--front", "perro", "--back", "dog")
+    card = cards_json()[0]["id"]
+    run("suspend", str(card))
+    assert run("reset", "--yes", str(card)).output == "Reset 1 card to new (their history is kept).\n"
+    assert cards_json()[0]["suspended"] is True
+
+
+def test_reset_without_yes_and_without_a_terminal_is_a_usage_error(run, add, cards_json):
+    add("Spanish", "--front", "perro", "--back", "dog")
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(5))
+    before = cards_json()
+    result = run("reset", str(before[0]["id"]), input="y\n")
+    assert result.exit_code == 2
+    assert "confirm with --yes when not in a terminal" in result.output
+    assert cards_json() == before
+
+
+def test_reset_asks_in_a_terminal(run, add, cards_json, monkeypatch):
+    monkeypatch.setattr(cli_module, "_stdin_is_terminal", lambda: True)
+    add("Spanish", "--front", "perro", "--back", "dog")
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(5))
+    before = cards_json()
+    card = str(before[0]["id"])
+    result = run("reset", card, input="n\n")
+    assert result.exit_code == 1
+    assert "Reset 1 card to new? Their progress is lost (their history is kept). [y/N]: n" in result.output
+    assert cards_json() == before
+    result = run("reset", card, input="y\n")
+    assert result.exit_code == 0
+    assert result.output.endswith("Reset 1 card to new (their history is kept).\n")
+    assert cards_json()[0]["repetitions"] == 0
+
+
+def test_reset_with_an_unknown_id_changes_nothing(run, add, cards_json):
+    add("Spanish", "--front", "perro", "--back", "dog")
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(5))
+    before = cards_json()
+    result = run("reset", "--yes", str(before[0]["id"]), "99999")
+    assert (result.exit_code, result.output) == (1, "Error: unknown card id 99999\n")
+    assert cards_json() == before
+
+
+@pytest.mark.parametrize("card_id", ["0", str(2**63), "abc"])
+def test_reset_an_id_out_of_range_is_a_usage_error(run, card_id):
+    result = run("reset", "--yes", "--", card_id)
+    assert result.exit_code == 2
+    assert "Invalid value for 'CARD_IDS...'" in result.output
