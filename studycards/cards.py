@@ -56,3 +56,26 @@ def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> int:
         if missing:
             raise NotFound(f"unknown card id {missing[0]}")  # rolls the transaction back
     return changed
+
+
+def find_cards(store: Store, card_ids: list[int]) -> list[int]:
+    """``card_ids`` without repeats, in the order given; NotFound names the
+    first id that is not a card."""
+    wanted = list(dict.fromkeys(card_ids))
+    with store.reading():
+        found = store.cards.existing(wanted)
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise NotFound(f"unknown card id {missing[0]}")
+    return wanted
+
+
+def reset_cards(store: Store, card_ids: list[int]) -> int:
+    """Return cards to new (repetitions, easiness, interval, due, lapses,
+    burial and last review as a new card's; suspension stays). Their review
+    history is kept. All of ``card_ids`` or none, if any id is unknown."""
+    with store.transaction():
+        reset, missing = store.cards.reset(list(dict.fromkeys(card_ids)))
+        if missing:
+            raise NotFound(f"unknown card id {missing[0]}")  # rolls the transaction back
+    return reset

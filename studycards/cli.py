@@ -827,3 +827,104 @@ def check(ctx: click.Context, full: bool) -> None:
             echo(f"problem: {sanitize(problem)}", err=True)
         raise click.ClickException(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found ({summary})")
     echo(f"No problems found: integrity ok; {summary}.")
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+_ID = click.IntRange(1, 2**63 - 1)  # what the database can hold
+
+
+def _cards_phrase(count: int) -> str:
+    return f"{count} card{'s' if count != 1 else ''}"
+
+
+@cli.command()
+@click.argument("note_id", type=_ID)
+@click.option("--front", help="New question side.")
+@click.option("--back", help="New answer side (of a cloze note: the extra text shown with the answer).")
+@click.option("--cloze", help='New cloze text in Anki syntax, e.g. "The {{c1::answer}} is here".')
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable); replaces the note's tags.")
+@click.option("--reverse/--no-reverse", default=None, help="Also make (or stop making) a card that asks back -> front.")
+@click.pass_context
+@_friendly_errors
+def edit(
+    ctx: click.Context, note_id: int, front: str | None, back: str | None, cloze: str | None, tags: tuple[str, ...], reverse: bool | None
+) -> None:
+    """Edit note NOTE_ID in place: its cards keep their progress.
+
+    Without options the note opens in $VISUAL (else $EDITOR) as a deck-file
+    [[notes]] table; save to apply, or save an empty file or quit without
+    saving to abort. With --front, --back, --cloze, --tag or --reverse the
+    note is changed without an editor. A card the note no longer makes is
+    removed if it was never studied, and suspended otherwise.
+    """
+    from studycards import editing
+
+    env = _open(ctx)
+    editable = editing.load(env.store, note_id)
+    if front is not None or back is not None or cloze is not None or tags or reverse is not None:
+        spec = editing.from_options(editable, front=front, back=back, cloze=cloze, reverse=reverse, tags=tags or None)
+    else:
+        spec = _edit_in_editor(ctx, editable)
+    result = editing.apply(env.store, note_id, spec, env.now_epoch)
+    if not result.changed:
+        echo("No changes.")
+        return
+    echo(
+        f"Updated note {note_id}: {_cards_phrase(result.cards)} "
+        f"({result.added} added, {result.removed} removed, {result.suspended} suspended)."
+    )
+
+
+def _edit_in_editor(ctx: click.Context, editable: Any) -> Any:
+    """The note as the user saved it; in a terminal an invalid edit can be
+    edited again. Aborting (an empty file, no save, or no second try)
+    exits with status 1 and changes nothing."""
+    from studycards import editing
+    from studycards.errors import InvalidFile
+
+    def abort() -> None:
+        echo(f"Edit aborted: note {editable.note.id} is unchanged.", err=True)
+        ctx.exit(1)
+
+    text = editing.render(editable)
+    while True:
+        edited = click.edit(text, extension=".toml", require_save=True)
+        if edited is None or not edited.strip():
+            abort()
+        try:
+            spec = editing.parse(editable, edited)
+        except InvalidFile as err:
+            if not _stdin_is_terminal():
+                raise
+            echo(f"Error: {sanitize(str(err))}", err=True)
+            if not click.confirm("Edit again?", default=True):
+                abort()
+            text = edited
+            continue
+        if spec is None:
+            abort()
+        return spec
+
+
+@cli.command()
+@click.argument("card_ids", nargs=-1, required=True, type=_ID)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not in a terminal).")
+@click.pass_context
+@_friendly_errors
+def reset(ctx: click.Context, card_ids: tuple[int, ...], yes: bool) -> None:
+    """Return cards to new: repetitions 0, easiness 2.50, no interval, not
+    due, no lapses, not buried. Their review history is kept; suspended
+    cards stay suspended. An unknown id changes nothing."""
+    from studycards import cards
+
+    if not yes and not _stdin_is_terminal():
+        raise click.UsageError("reset loses the cards' progress: confirm with --yes when not in a terminal")
+    env = _open(ctx)
+    targets = cards.find_cards(env.store, list(card_ids))  # where a search query could select cards instead
+    if not yes:
+        click.confirm(f"Reset {_cards_phrase(len(targets))} to new? Their progress is lost (their history is kept).", abort=True)
+    count = cards.reset_cards(env.store, targets)
+    echo(f"Reset {_cards_phrase(count)} to new (their history is kept).")

@@ -96,14 +96,18 @@ class _Lines:
         return start
 
 
-def parse_text(text: str, path: str) -> DeckSpec:
+def _loads(text: str, path: str) -> dict[str, object]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         message = str(err)
         found = _TOML_LINE.search(message)
         line = int(found.group(1)) if found else None
         raise InvalidDeckFile(path, line, f"not valid TOML: {_TOML_LINE.sub('', message)}")
+
+
+def parse_text(text: str, path: str) -> DeckSpec:
+    data = _loads(text, path)
     lines = _Lines(text)
 
     deck = data.get("deck")
@@ -195,6 +199,28 @@ def parse_note(raw: object, index: int, line: int | None, lines: "_Lines", path:
         source=text("source", required=False),
         line=line,
     )
+
+
+def parse_one_note(text: str, path: str) -> NoteSpec | None:
+    """One note given as a lone ``[[notes]]`` table (``studycards edit``);
+    None when the text holds nothing but blank lines and comments."""
+    data = _loads(text, path)
+    if not data:
+        return None
+    lines = _Lines(text)
+    unknown = set(data) - {"notes"}
+    if unknown:
+        key = sorted(unknown)[0]
+        where = lines.deck if key == "deck" else lines.key(0, key)
+        raise InvalidDeckFile(path, where, f"unknown top-level key {key!r}: give one [[notes]] table and nothing else")
+    raw_notes = data["notes"]
+    if not isinstance(raw_notes, list):
+        raise InvalidDeckFile(path, lines.key(0, "notes"), "'notes' must be one [[notes]] table")
+    if len(raw_notes) != 1:
+        raise InvalidDeckFile(path, lines.note(1), f"give exactly one [[notes]] table, not {len(raw_notes)}")
+    if len(lines.notes) != 1:
+        lines.notes = []  # written inline: no reliable line
+    return parse_note(raw_notes[0], 0, lines.note(0), lines, path)
 
 
 def parse_file(path: Path) -> DeckSpec:

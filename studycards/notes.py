@@ -188,6 +188,29 @@ def _restore_progress(store: Store, notes: list[tuple[int, tuple[CardProgress, .
     return restored
 
 
+def command_line_fields(*, front: str | None, back: str | None, cloze: str | None, reverse: bool, tags: list[str]) -> tuple[NoteKind, str, str]:
+    """Check a note's sides and tags as given with --front/--back/--cloze/--tag;
+    returns (note type, front or cloze text, back), stripped."""
+    for tag in tags:
+        if not tag.strip() or any(c.isspace() for c in tag.strip()):
+            raise InvalidValue(f"tag {tag!r} must be one word without spaces")
+    if cloze is not None:
+        if front is not None:
+            raise InvalidValue("give either --cloze or --front/--back, not both")
+        if reverse:
+            raise InvalidValue("a cloze note cannot be reversed")
+        if too_high_cloze(cloze) is not None:
+            raise InvalidValue(f"cloze number c{too_high_cloze(cloze)} is too high (at most c{MAX_CLOZE})")
+        if not cloze_ordinals(cloze):
+            raise InvalidValue(f"no cloze deletion such as {{{{c1::answer}}}} in {cloze!r}")
+        return NoteKind.CLOZE, cloze.strip(), (back or "").strip()
+    if not front or not front.strip():
+        raise InvalidValue("--front is missing or empty (or use --cloze)")
+    if not back or not back.strip():
+        raise InvalidValue("--back is missing or empty")
+    return NoteKind.BASIC, front.strip(), back.strip()
+
+
 @dataclass(frozen=True)
 class Added:
     note_id: int
@@ -208,25 +231,7 @@ def add_note(
 ) -> Added:
     """Add one note typed at the command line; a missing deck is created."""
     deck_name = check_name(deck_name)
-    for tag in tags:
-        if not tag.strip() or any(c.isspace() for c in tag.strip()):
-            raise InvalidValue(f"tag {tag!r} must be one word without spaces")
-    if cloze is not None:
-        if front is not None:
-            raise InvalidValue("give either --cloze or --front/--back, not both")
-        if reverse:
-            raise InvalidValue("a cloze note cannot be reversed")
-        if too_high_cloze(cloze) is not None:
-            raise InvalidValue(f"cloze number c{too_high_cloze(cloze)} is too high (at most c{MAX_CLOZE})")
-        if not cloze_ordinals(cloze):
-            raise InvalidValue(f"no cloze deletion such as {{{{c1::answer}}}} in {cloze!r}")
-        note_type, front, back = NoteKind.CLOZE, cloze.strip(), (back or "").strip()
-    else:
-        if not front or not front.strip():
-            raise InvalidValue("--front is missing or empty (or use --cloze)")
-        if not back or not back.strip():
-            raise InvalidValue("--back is missing or empty")
-        note_type, front, back = NoteKind.BASIC, front.strip(), back.strip()
+    note_type, front, back = command_line_fields(front=front, back=back, cloze=cloze, reverse=reverse, tags=tags)
     with store.transaction():
         deck_id = store.decks.get_or_create(deck_name)
         guid = next(new_guids())

@@ -18,6 +18,9 @@ _NEW_CARD = CardState()
 _INSERT_INTO = 'INSERT INTO card (note_id, deck_id, kind, ord, suspended, ' + ", ".join(f'"{f}"' for f in CardState.FIELDS if f != "suspended") + ")"
 _NEW_STATE = ", ".join("NULL" if getattr(_NEW_CARD, f) is None else str(getattr(_NEW_CARD, f)) for f in CardState.FIELDS if f != "suspended")
 INSERT = f"{_INSERT_INTO} VALUES (?, ?, ?, ?, ?, {_NEW_STATE})"
+_RESET_FIELDS = tuple(f for f in CardState.FIELDS if f != "suspended")  # suspending is the user's, not progress
+_RESET_STATE = ", ".join(f'"{f}" = :new_{f}' for f in _RESET_FIELDS)
+_RESET_VALUES = {f"new_{f}": getattr(_NEW_CARD, f) for f in _RESET_FIELDS}
 _CHUNK = 500
 
 
@@ -193,6 +196,24 @@ class Cards:
                 f"UPDATE card SET suspended = :flag WHERE id IN {fragment} AND suspended <> :flag", flag=suspended, **ids
             )
         return changed, sorted(set(card_ids) - found)
+
+    def existing(self, card_ids: list[int]) -> set[int]:
+        """Which of ``card_ids`` are cards."""
+        found: set[int] = set()
+        for chunk in _chunks(card_ids):
+            fragment, ids = in_list("card", chunk)
+            found.update(row[0] for row in self.conn.all(f"SELECT id FROM card WHERE id IN {fragment}", **ids))
+        return found
+
+    def reset(self, card_ids: list[int]) -> tuple[int, list[int]]:
+        """Make cards new again: every state column but ``suspended`` back to
+        a new card's (CardState's defaults); the review log is not touched.
+        Returns (how many were reset, ids not found)."""
+        found = self.existing(card_ids)
+        for chunk in _chunks(sorted(found)):
+            fragment, ids = in_list("card", chunk)
+            self.conn.execute(f"UPDATE card SET {_RESET_STATE} WHERE id IN {fragment}", **_RESET_VALUES, **ids)
+        return len(found), sorted(set(card_ids) - found)
 
     def listing(self, deck_ids: list[int] | None, today: int, due_only: bool) -> list[Any]:
         """Rows for ``studycards cards``: id, deck name, kind, ord, front, back,

@@ -29,6 +29,11 @@ class Notes:
                 found[row[2]] = tuple(row)
         return found
 
+    def get(self, note_id: int) -> NoteRow | None:
+        """One note by id; None if there is none."""
+        row = self.conn.one(f"{_SELECT} WHERE id = :id", id=note_id)
+        return None if row is None else NoteRow(*row)
+
     def in_deck(self, deck_id: int) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.conn.all(f"{_SELECT} WHERE deck_id = :deck", deck=deck_id)]
 
@@ -62,6 +67,10 @@ class Notes:
             fragment, values = in_list("id", note_ids[start : start + _CHUNK])
             found.update(row[0] for row in self.conn.all(f"SELECT id FROM note WHERE id IN {fragment}", **values))
         return found
+
+    def update_one(self, note: NoteRow) -> None:
+        """Rewrite one note in place (its guid and creation time are kept)."""
+        self.update_many([tuple(getattr(note, f) for f in COLUMNS)])
 
     def next_position(self, deck_id: int) -> int:
         last = self.conn.scalar('SELECT MAX("position") FROM note WHERE deck_id = :deck', deck=deck_id)
