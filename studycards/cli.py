@@ -659,24 +659,41 @@ def config(ctx: click.Context, key: str | None, value: str | None, deck: str | N
     type=click.Choice(["toml", "text", "csv", "tsv", "apkg", "colpkg", "json"]),
     help="The file's format (default: from its extension and content).",
 )
+@click.option(
+    "--separator",
+    metavar="SEP",
+    help="Text files: the separator (tab, comma, semicolon, pipe, colon, space, or the character itself), "
+    "instead of the file's #separator: header or a guess.",
+)
+@click.option("--partial", is_flag=True, help="Text files: import the valid lines of a file that does not look like a table of notes.")
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing anything.")
 @click.pass_context
 @_friendly_errors
-def import_command(ctx: click.Context, file: str, deck: str | None, fmt: str | None, dry_run: bool) -> None:
+def import_command(
+    ctx: click.Context, file: str, deck: str | None, fmt: str | None, separator: str | None, partial: bool, dry_run: bool
+) -> None:
     """Import or re-import FILE: a studycards deck file (.toml), an Anki text
     export or CSV/TSV file, an Anki package (.apkg/.colpkg), or studycards JSON.
 
     Notes are matched by their id or GUID (else by deck and front): edited
     notes are updated in place and keep their cards' progress, and importing
     the same file again changes nothing. The whole file is checked first; any
-    error leaves the database unchanged.
+    error leaves the database unchanged. A text file whose lines do not make
+    a table of notes (a guessed separator giving uneven columns, or most
+    lines unusable) is refused unless --partial asks for its valid lines.
     """
     from pathlib import Path
 
     from studycards import importing
+    from studycards.importers.anki_text import separator_name
 
+    if separator is not None:
+        try:
+            separator = separator_name(separator)
+        except InvalidValue as err:
+            raise click.BadParameter(str(err).removeprefix("--separator: "), param_hint="--separator") from err
     env = _open(ctx)
-    report = importing.import_file(env.store, Path(file), env.now_epoch, dry_run, fmt, deck)
+    report = importing.import_file(env.store, Path(file), env.now_epoch, dry_run, fmt, deck, separator, partial)
     head = "Dry run, nothing written. Would import" if dry_run else "Imported"
     echo(f"{head} {sanitize(file)} ({report.format}):")
     if not report.decks:

@@ -90,3 +90,15 @@ def run_in_terminal(args: list[str], keys: bytes, env: dict[str, str], timeout: 
             sent = True
     os.close(main)
     return proc.wait(timeout=timeout), out.decode(errors="replace").replace("\r\n", "\n")
+
+def refused(run, cards_json, path: Path, *options: str) -> str:
+    """Import ``path`` expecting a refusal: exit status 1, one line on
+    standard error naming the file, and no change to the cards. Returns the
+    message after ``Error: PATH: ``."""
+    before = cards_json()
+    result = run("import", str(path), *options)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output, result.stderr
+    assert result.stderr.startswith(f"Error: {path}"), result.stderr
+    assert cards_json() == before
+    return result.stderr.strip().split(": ", 2)[-1]

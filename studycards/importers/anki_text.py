@@ -6,8 +6,31 @@ name 1-based columns for guid, notetype, deck and tags) are read as Anki
 reads them. Without ``#separator:`` the separator is guessed from the first
 records: the first of tab, comma, semicolon, pipe, colon that splits them
 into a consistent number of columns (at least two), so a colon inside a
-field never beats a comma- or tab-separated layout. Without ``#columns:``
-the columns are front, back, then tags.
+field never beats a comma- or tab-separated layout. ``--separator``
+overrides both the header and the guess. Without ``#columns:`` the columns
+are front, back, then tags.
+
+Junk is refused, not imported (``README.md`` or ``/etc/passwd`` split on a
+guessed separator). The file fails as a whole, with one line saying why and
+what to pass, when:
+
+- the separator was guessed and more than 2% of the records
+  (``GUESSED_MISMATCH_SHARE``; none in a file of fewer than 50 records) have
+  a different number of columns from the most common one: a guessed
+  separator must make a consistent table;
+- the separator was guessed, there is no ``#columns:`` header, and the
+  records have columns that would be dropped unread (more than front, back
+  and tags, e.g. the 7 colon-separated fields of ``/etc/passwd``);
+- the separator was guessed and a record's quoting is malformed;
+- more than half of the records (``MAX_SKIPPED_SHARE``) would be skipped,
+  whatever the separator: empty fronts or backs, duplicates, the records
+  above.
+
+With ``partial=True`` (``--partial``) the first two and the last do not
+fail the file: records whose column count differs from the table's, and
+records whose columns would be dropped, are skipped with a reason like any
+other, and the valid ones are imported. Within the 2% tolerance the odd
+records of a guessed table are skipped and reported the same way.
 """
 
 from __future__ import annotations
@@ -15,18 +38,39 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from studycards.deckfile import DeckSpec, NoteSpec
-from studycards.errors import InvalidFile
+from collections import Counter
+
+from studycards.errors import InvalidFile, InvalidValue
 from studycards.importers import MAX_FIELD_CHARS, ImportBatch, html_text
 from studycards.records import NoteKind
 from studycards.render import cloze_ordinals
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "colon": ":", "space": " "}
 _GUESS_ORDER = ["tab", "comma", "semicolon", "pipe", "colon"]
+GUESSED_MISMATCH_SHARE = 0.02  # of a guessed table's records may have another column count
+MAX_SKIPPED_SHARE = 0.5  # of the records may be skipped before the file is refused
+_ADVICE = "pass --separator or --format"
+_PARTIAL = ", or --partial to import the valid lines"
 _FRONT_LABELS = {"front", "text", "question", "q"}
 _BACK_LABELS = {"back", "back extra", "extra", "answer", "a"}
+
+
+def separator_name(value: str) -> str:
+    """The separator's name for ``--separator``: a name (tab, comma, ...),
+    the character itself, or a typed ``\\t``."""
+    name = value.strip().lower()
+    if name in SEPARATORS:
+        return name
+    if value == "\\t":
+        return "tab"
+    for key, char in SEPARATORS.items():
+        if value == char:
+            return key
+    raise InvalidValue(f"--separator: unknown separator {value!r} (use {', '.join(SEPARATORS)}, or the character itself)")
 
 
 @dataclass
@@ -117,30 +161,59 @@ def _records(body: str, delimiter: str, path: str, first_line: int) -> list[tupl
     return out
 
 
+_CLOZE = re.compile(r"\{\{c\d+::.*?\}\}", re.S)
+
+
 def _guess(body: str) -> str:
     """The first separator that splits the first records into one consistent
-    number (two or more) of columns; else the first one present at all."""
+    number (two or more) of columns; else the one whose most common number
+    of columns (two or more) covers the largest share of them; else the
+    first one present at all. Cloze deletions are left out of the guess:
+    their colons are not a separator."""
+    sample = _CLOZE.sub("c", body) if "{{c" in body else body
+    best, best_share = None, 0.0
     for name in _GUESS_ORDER:
-        reader = csv.reader(io.StringIO(body, newline=""), delimiter=SEPARATORS[name], strict=True)
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=SEPARATORS[name], strict=True)
         try:
-            widths = {len(row) for row in itertools.islice(reader, 100) if any(c.strip() for c in row)}
+            widths = Counter(len(row) for row in itertools.islice(reader, 100) if any(c.strip() for c in row))
         except csv.Error:
             continue
-        if len(widths) == 1 and widths.pop() >= 2:
+        if not widths:
+            continue
+        width, count = widths.most_common(1)[0]
+        if width < 2:
+            continue
+        if len(widths) == 1:
             return name
-    return next((name for name in _GUESS_ORDER if SEPARATORS[name] in body[:8192]), "tab")
+        share = count / sum(widths.values())
+        if share > best_share:
+            best, best_share = name, share
+    if best is not None:
+        return best
+    return next((name for name in _GUESS_ORDER if SEPARATORS[name] in sample[:8192]), "tab")
 
 
-def parse_text(text: str, path: str, deck_override: str | None = None) -> ImportBatch:
+def parse_text(
+    text: str, path: str, deck_override: str | None = None, separator: str | None = None, partial: bool = False
+) -> ImportBatch:
+    """Read an Anki text file; ``separator`` (a name from SEPARATORS)
+    overrides the header and the guess; ``partial`` imports the valid
+    records of a file that would otherwise be refused (see the module's
+    docstring for the rules)."""
     if "\x00" in text:
         raise InvalidFile(path, text[: text.index("\x00")].count("\n") + 1, "contains NUL bytes: not a text file")
     lines = text.splitlines(keepends=True)
     meta, header_lines = _header(lines, path)
     body = "".join(lines[header_lines:])
-    guessed = meta.separator is None
-    name = meta.separator or _guess(body)
+    guessed = separator is None and meta.separator is None
+    name = separator or meta.separator or _guess(body)
     delimiter = SEPARATORS[name]
-    records = _records(body, delimiter, path, header_lines + 1)
+    try:
+        records = _records(body, delimiter, path, header_lines + 1)
+    except InvalidFile as err:
+        if not guessed:
+            raise
+        raise InvalidFile(path, err.line, f"does not look like a table of notes: the separator was guessed ({name}) and this line has {err.message}; {_ADVICE}")
     if meta.html is None:
         meta.html = any(html_text.looks_like_html(cell) for _, row in records[:50] for cell in row)
 
@@ -153,6 +226,8 @@ def parse_text(text: str, path: str, deck_override: str | None = None) -> Import
             meta.tags_col = labels.index("tags") + 1
             meta_cols.add(meta.tags_col)
 
+    odd_rows = _guessed_table(records, name, meta_cols, labels, meta.tags_col, path, partial) if guessed else {}
+
     batch = ImportBatch(format=f"Anki text ({name}-separated{', guessed' if guessed else ''})", decks=[])
     by_deck: dict[str, list[NoteSpec]] = {}
     seen_guids: dict[str, int] = {}
@@ -162,6 +237,9 @@ def parse_text(text: str, path: str, deck_override: str | None = None) -> Import
     for line, row in records:
         if max(map(len, row)) > MAX_FIELD_CHARS:
             raise InvalidFile(path, line, f"a field is longer than {MAX_FIELD_CHARS} characters")
+        if len(row) in odd_rows:
+            batch.skipped.append(f"line {line}: {odd_rows[len(row)]}")
+            continue
         layout = layouts.get(len(row))
         if layout is None:
             layout = layouts[len(row)] = _field_columns(len(row), meta_cols, labels, meta.tags_col)
@@ -184,8 +262,54 @@ def parse_text(text: str, path: str, deck_override: str | None = None) -> Import
                 continue
             seen_fronts[key] = line
         by_deck.setdefault(deck, []).append(spec)
+    if not partial and len(batch.skipped) > MAX_SKIPPED_SHARE * len(records):
+        first = batch.skipped[0]
+        raise InvalidFile(
+            path,
+            None,
+            f"does not look like a table of notes: {len(batch.skipped)} of {len(records)} lines would be skipped ({first}, ...); {_ADVICE}{_PARTIAL}",
+        )
     batch.decks = [DeckSpec(name=deck, description=None, notes=tuple(notes)) for deck, notes in by_deck.items()]
     return batch
+
+
+def _guessed_table(
+    records: list[tuple[int, list[str]]], name: str, meta_cols: set[int], labels: list[str], tags_col: int, path: str, partial: bool
+) -> dict[int, str]:
+    """Check that a guessed separator made a table of notes; refuse the file
+    if not (unless ``partial``). Returns the skip reason for each column
+    count whose records cannot be read as notes."""
+    widths = Counter(len(row) for _, row in records)
+    if not widths:
+        return {}
+    common, count = widths.most_common(1)[0]
+    total = len(records)
+    odd = total - count
+    refuse = f"does not look like a table of notes: the separator was guessed ({name}) and"
+    if odd > GUESSED_MISMATCH_SHARE * total and not partial:
+        raise InvalidFile(
+            path, None, f"{refuse} {odd} of {total} lines have a different number of columns from the most common ({common}); {_ADVICE}{_PARTIAL}"
+        )
+    plural = "s" if common != 1 else ""
+    reasons = {
+        width: f"{width} column{'s' if width != 1 else ''}, where most lines have {common} (the separator, {name}, was guessed)"
+        for width in widths
+        if width != common
+    }
+    if not labels:
+        columns, tags = _field_columns(common, meta_cols, labels, tags_col)
+        read = set(columns[:2]) | meta_cols | ({tags} if tags else set())
+        unread = common - len(read & set(range(1, common + 1)))
+        if unread:
+            if not partial:
+                raise InvalidFile(
+                    path,
+                    None,
+                    f"{refuse} its lines have {common} columns, but without a #columns: header only front, back and tags are read"
+                    f" ({unread} column{'s' if unread != 1 else ''} would be dropped); {_ADVICE}{_PARTIAL}",
+                )
+            reasons[common] = f"{common} column{plural}, of which {unread} would be dropped (no #columns: header; the separator, {name}, was guessed)"
+    return reasons
 
 
 def _field_columns(width: int, meta_cols: set[int], labels: list[str], tags_col: int) -> tuple[list[int], int]:

@@ -26,6 +26,30 @@ from studycards.errors import InvalidFile
 from studycards.importers import ImportBatch
 from studycards.records import CardProgress, LogKind, RecordError
 
+_EXPECTED = 'where an object with "format": "studycards", "version": 1 and "decks" is expected'
+
+
+def _shape(data: object) -> str:
+    """A few words on what a JSON document is, for the wrong-shape message."""
+    if isinstance(data, dict):
+        if "format" in data:
+            return f'a JSON object with "format": {json.dumps(data["format"])[:40]}'
+        keys = ", ".join(json.dumps(k)[:30] for k in list(data)[:5]) + (", ..." if len(data) > 5 else "")
+        return f"a JSON object with keys {keys}" if data else "an empty JSON object"
+    if isinstance(data, list):
+        if not data:
+            return "an empty JSON list"
+        kinds = sorted({_KINDS.get(type(item), "value") for item in data})
+        plural = "s" if len(data) != 1 else ""
+        if len(kinds) == 1:
+            return f"a JSON list of {len(data)} {kinds[0]}{plural}"
+        return f"a JSON list of {len(data)} item{plural} ({', '.join(kinds)})"
+    return f"a JSON {_KINDS.get(type(data), 'value')}"
+
+
+_KINDS = {dict: "object", list: "list", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+
 def _progress(cards: object, where: str, path: str) -> tuple[CardProgress, ...]:
     """Each card's state and history, through the one codec (records.py).
     Two counted answers of one card on one study day cannot both be true
@@ -51,7 +75,7 @@ def parse_json(text: str, path: str, deck_override: str | None = None) -> Import
     except json.JSONDecodeError as err:
         raise InvalidFile(path, err.lineno, f"not valid JSON: {err.msg}")
     if not isinstance(data, dict) or data.get("format") != "studycards":
-        raise InvalidFile(path, None, "not a studycards JSON export (expected \"format\": \"studycards\")")
+        raise InvalidFile(path, None, f"not a studycards JSON export: {_shape(data)}, {_EXPECTED}")
     if data.get("version") != 1:
         raise InvalidFile(path, None, f"unsupported studycards JSON version {data.get('version')!r}")
     decks = data.get("decks")
