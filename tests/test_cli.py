@@ -230,3 +230,26 @@ def test_the_readme_settings_table_is_the_settings_spec():
     from studycards.settings import readme_table
 
     assert readme_table() in README.read_text(encoding="utf-8")
+
+
+def test_knowing_where_you_are(run, tmp_path):
+    added = run("add", "D", "--front", "q", "--back", "a", "--reverse")
+    assert added.output == "Added note 1 to 'D': cards 1, 2.\n"
+    shown = run("review", input="\n?\nq\n")
+    assert "This card: 1 (e.g. `studycards suspend 1`)." in shown.output
+    info = json.loads(run("info", "--json").stdout)
+    assert (info["decks"], info["notes"], info["cards"], info["reviews"]) == (1, 1, 2, 0)
+    assert info["database"].endswith("studycards.db") and info["bytes"] > 0
+    assert run("info").output.startswith("Database: ")
+    empty = run("--db", "", "decks")
+    assert empty.exit_code == 2 and "an empty path" in empty.stderr
+    fresh = tmp_path / "new" / "folder" / "c.db"
+    made = run("--db", str(fresh), "decks")
+    assert made.exit_code == 0 and made.stderr == f"Creating a new collection at {fresh} (and its folder).\n"
+    assert run("--db", str(fresh), "decks").stderr == ""
+
+
+def test_huge_numbers_are_usage_errors_not_tracebacks(run):
+    assert run("suspend", "9223372036854775808").exit_code == 2
+    result = run("add", "T", "--cloze", "{{c99999999999999999999::b}}")
+    assert (result.exit_code, result.stderr) == (1, "Error: cloze number c99999999999999999999 is too high (at most c9999)\n")
