@@ -58,7 +58,7 @@ def set_suspended(store: Store, card_ids: list[int], suspended: bool) -> int:
     return changed
 
 
-def find_cards(store: Store, card_ids: list[int]) -> list[int]:
+def known_cards(store: Store, card_ids: list[int]) -> list[int]:
     """``card_ids`` without repeats, in the order given; NotFound names the
     first id that is not a card."""
     wanted = list(dict.fromkeys(card_ids))

@@ -940,7 +940,7 @@ def reset(ctx: click.Context, card_ids: tuple[int, ...], yes: bool) -> None:
     if not yes and not _stdin_is_terminal():
         raise click.UsageError("reset loses the cards' progress: confirm with --yes when not in a terminal")
     env = _open(ctx)
-    targets = cards.find_cards(env.store, list(card_ids))  # where a search query could select cards instead
+    targets = cards.known_cards(env.store, list(card_ids))  # where a search query could select cards instead
     if not yes:
         click.confirm(f"Reset {_cards_phrase(len(targets))} to new? Their progress is lost (their history is kept).", abort=True)
     count = cards.reset_cards(env.store, targets)
