@@ -102,8 +102,10 @@ def build_queue(
     def free(rows: Iterator[tuple[int, int]]) -> int | None:
         """The next card whose note has no card in today's work yet."""
         for card_id, note_id in rows:
-            if note_id not in busy_notes:
-                busy_notes.add(note_id)
+            if note_id in busy_notes:
+                continue
+            busy_notes.add(note_id)
+            if not store.cards.note_has_buried(note_id, today):  # a buried sibling was seen today
                 return card_id
         return None
 

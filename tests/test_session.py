@@ -581,3 +581,12 @@ def test_undo_goes_back_to_the_undone_card_past_cards_skipped_since(add_notes, s
     assert session.answer(second, 4, 1000, NOON) == GONE  # nothing to undo for this one
     assert session.undo()
     assert session.next().card_id == first.card_id
+
+
+def test_burying_a_card_keeps_its_sibling_away_the_same_day(run, stores):
+    run("add", "D", "--front", "perro", "--back", "dog", "--reverse")
+    store = stores()
+    session = ReviewSession(store, DAY, Settings())
+    session.bury(session.next())
+    assert ReviewSession(store, DAY, Settings()).next() is None
+    assert ReviewSession(store, DAY + 1, Settings()).next() is not None

@@ -76,6 +76,11 @@ class Cards:
         rows = self.conn.all(f"SELECT card.id FROM card WHERE card.id IN {fragment} AND {VISIBLE}{decks}", **params(today), **ids, **values)
         return [row[0] for row in rows]
 
+    def note_has_buried(self, note_id: int, today: int) -> bool:
+        """Whether a card of the note is buried on study day ``today`` (it was
+        seen today). One probe of the (note, kind, ord) index."""
+        return self.conn.one("SELECT 1 FROM card WHERE note_id = :note AND buried_until > :today", note=note_id, today=today) is not None
+
     def count_due(self, day: int, deck_ids: list[int] | None) -> int:
         decks, values = in_decks(deck_ids)
         return int(self.conn.scalar(f"SELECT COUNT(*) FROM card WHERE {VISIBLE} AND {DUE_BY}{decks}", **params(day), **values))
