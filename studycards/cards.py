@@ -1,13 +1,14 @@
-"""Cards outside a review session: listing and suspending."""
+"""Cards outside a review session: listing, searching and suspending."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from studycards import clock
-from studycards.errors import NotFound
+from studycards import clock, search
+from studycards.errors import InvalidValue, NotFound
 from studycards.render import prompt_and_answer
-from studycards.store import Store
+from studycards.store import Condition, Store
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,53 @@ class CardRow:
 
 
 def list_cards(store: Store, deck_ids: list[int] | None, today: int, due_only: bool) -> list[CardRow]:
-    rows = []
     with store.reading():
         listing = store.cards.listing(deck_ids, today, due_only)
+    return _card_rows(listing)
+
+
+def find_cards(store: Store, query: str, today: int, day_start_hour: int, limit: int | None = None) -> list[int]:
+    """Ids of the cards matching the search ``query`` (see studycards.search
+    for the language), in the order ``studycards cards`` lists them, at most
+    ``limit`` of them. ``today`` is the study day; ``day_start_hour`` the
+    setting that says when a study day begins (for ``added:``). A malformed
+    query raises InvalidValue naming the bad part."""
+    node = search.parse(query)
+    _check_limit(limit)
+    with store.reading():
+        return store.cards.search(_condition(store, node, today, day_start_hour), today, limit)
+
+
+def list_matching(
+    store: Store,
+    query: str,
+    today: int,
+    day_start_hour: int,
+    limit: int | None = None,
+    *,
+    deck_ids: list[int] | None = None,
+    due_only: bool = False,
+) -> list[CardRow]:
+    """``list_cards`` for the cards matching ``query``, as ``find_cards``
+    finds them (and, if given, in ``deck_ids`` and due today)."""
+    node = search.parse(query)
+    _check_limit(limit)
+    with store.reading():
+        listing = store.cards.listing(deck_ids, today, due_only, _condition(store, node, today, day_start_hour), limit)
+    return _card_rows(listing)
+
+
+def _condition(store: Store, node: search.Node, today: int, day_start_hour: int) -> Condition:
+    return store.search.condition(node, today, lambda day: clock.day_start_epoch(day, day_start_hour))
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and not 0 <= limit <= search.INT64_MAX:
+        raise InvalidValue(f"the limit must be a whole number from 0 to {search.INT64_MAX}, not {limit}")
+
+
+def _card_rows(listing: list[Any]) -> list[CardRow]:
+    rows = []
     for card_id, deck, kind, ordinal, front, back, tags, reps, easiness, interval, due, lapses, suspended in listing:
         prompt, answer = prompt_and_answer(kind, ordinal, front, back)
         rows.append(

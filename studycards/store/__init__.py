@@ -25,6 +25,7 @@ from studycards.store.conn import Conn, connect_sqlite, database_error
 from studycards.store.decks import Decks
 from studycards.store.notes import Notes
 from studycards.store.reviews import Reviews
+from studycards.store.search import Condition, Search
 from studycards.store.settings import SettingsTable
 from studycards.store.statistics import Statistics
 from studycards.store.undo import Undo
@@ -43,6 +44,7 @@ class Store:
         self.settings = SettingsTable(conn)
         self.statistics = Statistics(conn)
         self.undo = Undo(conn)
+        self.search = Search(conn)
 
     def transaction(self) -> AbstractContextManager[Conn]:
         """A write transaction; nested calls are savepoints."""
@@ -123,4 +125,4 @@ def open_store(path: Path, now_epoch: int) -> Store:
     return store
 
 
-__all__ = ["Conn", "DatabaseError", "Store", "database_error", "open_store"]
+__all__ = ["Condition", "Conn", "DatabaseError", "Store", "database_error", "open_store"]

@@ -9,6 +9,8 @@ from typing import Any, Iterator
 from studycards.records import CardKind, CardState, NoteKind
 from studycards.store.conn import Conn, in_list
 from studycards.store.predicates import DUE_BY, NEW, VISIBLE, in_decks, params
+from studycards.store.search import FROM as _SEARCH_FROM
+from studycards.store.search import Condition
 
 STATE_COLUMNS = ", ".join(f'card."{f}"' for f in CardState.FIELDS)
 _SET_STATE = ", ".join(f'"{f}" = :{f}' for f in CardState.FIELDS)
@@ -22,6 +24,8 @@ _RESET_FIELDS = tuple(f for f in CardState.FIELDS if f != "suspended")  # suspen
 _RESET_STATE = ", ".join(f'"{f}" = :new_{f}' for f in _RESET_FIELDS)
 _RESET_VALUES = {f"new_{f}": getattr(_NEW_CARD, f) for f in _RESET_FIELDS}
 _CHUNK = 500
+# The order of ``studycards cards``: deck, the note's place in it, kind, ordinal.
+LISTING_ORDER = 'ORDER BY deck.folded, note."position", note.id, card.kind, card.ord'  # decks regardless of case
 
 
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
@@ -52,7 +56,7 @@ class Cards:
         with closing(self.conn.rows(
             "SELECT card.id, card.note_id FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
             f" WHERE {VISIBLE} AND {NEW}{decks}"
-            ' ORDER BY deck.name, note."position", note.id, card.kind, card.ord',
+            f" {LISTING_ORDER}",
             **params(today),
             **values,
         )) as rows:
@@ -220,17 +224,44 @@ class Cards:
             self.conn.execute(f"UPDATE card SET {_RESET_STATE} WHERE id IN {fragment}", **_RESET_VALUES, **ids)
         return len(found), sorted(set(card_ids) - found)
 
-    def listing(self, deck_ids: list[int] | None, today: int, due_only: bool) -> list[Any]:
+    def listing(
+        self,
+        deck_ids: list[int] | None,
+        today: int,
+        due_only: bool,
+        condition: Condition | None = None,
+        limit: int | None = None,
+    ) -> list[Any]:
         """Rows for ``studycards cards``: id, deck name, kind, ord, front, back,
-        tags, repetitions, easiness, interval, due, lapses, suspended."""
+        tags, repetitions, easiness, interval, due, lapses, suspended; only
+        cards meeting ``condition`` (a compiled search) if given, at most
+        ``limit`` of them."""
         decks, values = in_decks(deck_ids)
         due = f" AND {DUE_BY} AND {VISIBLE}" if due_only else ""
+        where = f" AND {condition.sql}" if condition is not None else ""
+        bound = {**params(today), **values, **(condition.params if condition is not None else {})}
+        limited = _limit(limit, bound)
         return self.conn.all(
             "SELECT card.id, deck.name, card.kind, card.ord, note.front, note.back, note.tags,"
             ' card.repetitions, card.easiness, card."interval", card.due, card.lapses, card.suspended'
-            " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
-            f" WHERE 1 = 1{decks}{due}"
-            ' ORDER BY deck.name, note."position", note.id, card.kind, card.ord',
-            **params(today),
-            **values,
+            f" FROM {_SEARCH_FROM}"
+            f" WHERE 1 = 1{decks}{due}{where}"
+            f" {LISTING_ORDER}{limited}",
+            **bound,
         )
+
+    def search(self, condition: Condition, today: int, limit: int | None = None) -> list[int]:
+        """Ids of the cards meeting ``condition`` (a compiled search), in the
+        order of ``listing``; at most ``limit`` of them."""
+        bound = {**params(today), **condition.params}
+        limited = _limit(limit, bound)
+        rows = self.conn.all(f"SELECT card.id FROM {_SEARCH_FROM} WHERE {condition.sql} {LISTING_ORDER}{limited}", **bound)
+        return [row[0] for row in rows]
+
+
+def _limit(limit: int | None, bound: dict[str, object]) -> str:
+    """`` LIMIT :limit`` (added to ``bound``), or nothing for no limit."""
+    if limit is None:
+        return ""
+    bound["limit"] = limit
+    return " LIMIT :limit"
