@@ -14,6 +14,7 @@ from studycards.store import Condition, Store
 @dataclass(frozen=True)
 class CardRow:
     id: int
+    note: int  # the note's id, which edit and delete take
     deck: str
     front: str
     back: str
@@ -74,11 +75,12 @@ def _check_limit(limit: int | None) -> None:
 
 def _card_rows(listing: list[Any]) -> list[CardRow]:
     rows = []
-    for card_id, deck, kind, ordinal, front, back, tags, reps, easiness, interval, due, lapses, suspended in listing:
+    for card_id, deck, kind, ordinal, front, back, tags, reps, easiness, interval, due, lapses, suspended, note_id in listing:
         prompt, answer = prompt_and_answer(kind, ordinal, front, back)
         rows.append(
             CardRow(
                 id=card_id,
+                note=note_id,
                 deck=deck,
                 front=prompt,
                 back=answer,
@@ -124,3 +126,28 @@ def reset_cards(store: Store, card_ids: list[int]) -> int:
         if missing:
             raise NotFound(f"unknown card id {missing[0]}")  # rolls the transaction back
     return reset
+
+
+def notes_of(store: Store, card_ids: list[int]) -> list[int]:
+    """The notes of the cards, each once, in the cards' order."""
+    with store.reading():
+        return store.cards.notes_of(card_ids)
+
+
+def retag(store: Store, note_ids: list[int], add: list[str], remove: list[str]) -> int:
+    """Add and remove tags on notes (one word each, matched regardless of
+    case for removal); returns how many notes changed."""
+    for tag in add + remove:
+        if not tag.strip() or any(c.isspace() for c in tag.strip()):
+            raise InvalidValue(f"tag {tag!r} must be one word without spaces")
+    gone = {t.strip().casefold() for t in remove}
+    changed = 0
+    with store.transaction():
+        for note_id, tags in store.notes.tags_of(note_ids).items():
+            words = [w for w in tags.split() if w.casefold() not in gone]
+            words += [t.strip() for t in add if t.strip().casefold() not in {w.casefold() for w in words}]
+            new = " ".join(dict.fromkeys(words))
+            if new != tags:
+                store.notes.set_tags(note_id, new)
+                changed += 1
+    return changed

@@ -451,21 +451,34 @@ def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reve
     echo(f"Added note {added.note_id} to {sanitize(added.deck)!r}: card{'s' if len(added.card_ids) != 1 else ''} {ids}.")
 
 
+_QUERY_HELP = 'A search query, e.g. "deck:Spanish is:due", "tag:verb -is:new", "prop:lapses>3" (see the README).'
+
+
 @cli.command()
-@click.argument("decks", nargs=-1, callback=_deck_names)
+@click.argument("query", nargs=-1)
+@click.option("--deck", "decks", multiple=True, callback=_deck_names, help="Only this deck and its sub-decks (repeatable).")
 @click.option("--due", "due_only", is_flag=True, help="Only cards due today.")
+@click.option("--limit", type=click.IntRange(0, 2**63 - 1), help="At most this many cards.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
 @click.pass_context
 @_friendly_errors
-def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: bool) -> None:
-    """List cards with their scheduling state (all decks if none are named)."""
+def cards(ctx: click.Context, query: tuple[str, ...], decks: tuple[str, ...], due_only: bool, limit: int | None, as_json: bool) -> None:
+    """List the cards matching QUERY (all cards if none), with their note
+    id, card id and scheduling state.
+
+    QUERY uses a subset of Anki's search syntax: words and "quoted
+    phrases", deck:NAME, tag:NAME, is:new|due|review|suspended|buried|leech,
+    prop:ivl>=N, prop:due<=N, prop:lapses>N, prop:ease<2.0, added:N,
+    rated:N, -term for not, "or", and parentheses.
+    """
     from dataclasses import asdict
 
-    from studycards.cards import list_cards
+    from studycards.cards import list_matching
     from studycards.decks import resolve_decks
 
     env = _open(ctx)
-    rows = list_cards(env.store, resolve_decks(env.store, decks), env.today, due_only)
+    deck_ids = resolve_decks(env.store, decks)
+    rows = list_matching(env.store, " ".join(query), env.today, env.settings.day_start_hour, limit, deck_ids=deck_ids, due_only=due_only)
     if as_json:
         click.echo(_json([asdict(r) for r in rows]))
         return
@@ -473,38 +486,57 @@ def cards(ctx: click.Context, decks: tuple[str, ...], due_only: bool, as_json: b
         echo("No cards.")
         return
     table = [
-        [r.id, r.deck, r.front, r.back, " ".join(r.tags), r.repetitions, f"{r.easiness:.2f}", r.interval, r.due or "new", r.lapses, "yes" if r.suspended else ""]
+        [r.note, r.id, r.deck, r.front, r.back, " ".join(r.tags), r.repetitions, f"{r.easiness:.2f}", r.interval, r.due or "new", r.lapses, "yes" if r.suspended else ""]
         for r in rows
     ]
-    headers = ["ID", "Deck", "Front", "Back", "Tags", "Reps", "Ease", "Ivl", "Due", "Lapses", "Susp"]
-    _table(headers, table, numeric={0, 5, 6, 7, 9}, flex={1: 2, 2: 4, 3: 3, 4: 1})
+    headers = ["Note", "Card", "Deck", "Front", "Back", "Tags", "Reps", "Ease", "Ivl", "Due", "Lapses", "Susp"]
+    _table(headers, table, numeric={0, 1, 6, 7, 8, 10}, flex={2: 2, 3: 4, 4: 3, 5: 1})
 
 
-def _suspend(ctx: click.Context, card_ids: tuple[int, ...], flag: bool) -> None:
+def _targets(env: _Env, ids: tuple[int, ...], query: str | None) -> list[int]:
+    """Card ids given, or found by ``--query``; not both, not neither."""
+    from studycards.cards import find_cards, known_cards
+
+    if ids and query is not None:
+        raise click.UsageError("give card ids or --query, not both")
+    if query is not None:
+        found = find_cards(env.store, query, env.today, env.settings.day_start_hour)
+        if not found:
+            raise click.ClickException(f"no card matches {sanitize(query)!r}")
+        return found
+    if not ids:
+        raise click.UsageError("give card ids, or --query QUERY")
+    return known_cards(env.store, list(ids))
+
+
+def _suspend(ctx: click.Context, card_ids: tuple[int, ...], query: str | None, flag: bool) -> None:
     from studycards.cards import set_suspended
 
     env = _open(ctx)
-    changed = set_suspended(env.store, list(card_ids), flag)
+    changed = set_suspended(env.store, _targets(env, card_ids, query), flag)
     verb = "Suspended" if flag else "Unsuspended"
     echo(f"{verb} {changed} card{'s' if changed != 1 else ''}.")
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
+@click.argument("card_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.option("-q", "--query", help=_QUERY_HELP)
 @click.pass_context
 @_friendly_errors
-def suspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
-    """Suspend cards by id so they are never shown until unsuspended."""
-    _suspend(ctx, card_ids, True)
+def suspend(ctx: click.Context, card_ids: tuple[int, ...], query: str | None) -> None:
+    """Suspend cards (by id, or all that --query finds) so they are never
+    shown until unsuspended."""
+    _suspend(ctx, card_ids, query, True)
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
+@click.argument("card_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.option("-q", "--query", help=_QUERY_HELP)
 @click.pass_context
 @_friendly_errors
-def unsuspend(ctx: click.Context, card_ids: tuple[int, ...]) -> None:
-    """Unsuspend cards by id."""
-    _suspend(ctx, card_ids, False)
+def unsuspend(ctx: click.Context, card_ids: tuple[int, ...], query: str | None) -> None:
+    """Unsuspend cards (by id, or all that --query finds)."""
+    _suspend(ctx, card_ids, query, False)
 
 
 def _confirm(question: str, yes: bool) -> None:
@@ -520,17 +552,24 @@ def _confirm(question: str, yes: bool) -> None:
 @cli.command()
 @click.argument("note_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
 @click.option("--deck", "decks", multiple=True, callback=_deck_names, help="Delete this deck with its sub-decks (repeatable).")
+@click.option("-q", "--query", help="Delete the notes of the cards this search finds. " + _QUERY_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 @_friendly_errors
-def delete(ctx: click.Context, note_ids: tuple[int, ...], decks: tuple[str, ...], yes: bool) -> None:
-    """Delete notes by id (with their cards), or whole decks with --deck
-    (with their sub-decks). Asks first; `studycards undo` brings everything
-    back, progress and history included."""
+def delete(ctx: click.Context, note_ids: tuple[int, ...], decks: tuple[str, ...], query: str | None, yes: bool) -> None:
+    """Delete notes by id (with their cards), the notes that --query finds,
+    or whole decks with --deck (with their sub-decks). Asks first;
+    `studycards undo` brings everything back, progress and history included."""
     from studycards import deleting
+    from studycards.cards import find_cards, notes_of
 
     env = _open(ctx)
-    deck_ids, ids, removal = deleting.plan(env.store, list(decks), list(note_ids))
+    if query is not None:
+        found = find_cards(env.store, query, env.today, env.settings.day_start_hour)
+        if not found:
+            raise click.ClickException(f"no card matches {sanitize(query)!r}")
+        note_ids = (*note_ids, *notes_of(env.store, found))
+    deck_ids, ids, removal = deleting.plan(env.store, list(decks), list(dict.fromkeys(note_ids)))
     what = _removal_text(removal)
     _confirm(f"Delete {what}?", yes)
     deleting.delete(env.store, deck_ids, ids, env.now_epoch)
@@ -589,6 +628,42 @@ def builtin_command(ctx: click.Context, restore: bool) -> None:
     for shipped, current in builtin.status(env.store):
         state = "deleted (`studycards builtin --restore` loads it again)" if current is None else ("" if current == shipped else f"renamed to {sanitize(current)!r}")
         echo(f"{sanitize(shipped)}" + (f": {state}" if state else ""))
+
+
+@cli.group()
+def tag() -> None:
+    """Add or remove tags on the notes of cards (by id, or all that --query finds)."""
+
+
+def _retag(ctx: click.Context, tags: tuple[str, ...], card_ids: tuple[int, ...], query: str | None, adding: bool) -> None:
+    from studycards.cards import notes_of, retag
+
+    env = _open(ctx.parent)  # type: ignore[arg-type]
+    notes = notes_of(env.store, _targets(env, card_ids, query))
+    changed = retag(env.store, notes, list(tags) if adding else [], [] if adding else list(tags))
+    echo(f"{'Tagged' if adding else 'Untagged'} {changed} note{'s' if changed != 1 else ''}.")
+
+
+@tag.command("add")
+@click.argument("tags", nargs=-1, required=True)
+@click.option("--card", "card_ids", multiple=True, type=click.IntRange(1, 2**63 - 1), help="A card whose note gets the tags (repeatable).")
+@click.option("-q", "--query", help=_QUERY_HELP)
+@click.pass_context
+@_friendly_errors
+def tag_add(ctx: click.Context, tags: tuple[str, ...], card_ids: tuple[int, ...], query: str | None) -> None:
+    """Add TAGS to the notes of the cards given by --card or --query."""
+    _retag(ctx, tags, card_ids, query, True)
+
+
+@tag.command("remove")
+@click.argument("tags", nargs=-1, required=True)
+@click.option("--card", "card_ids", multiple=True, type=click.IntRange(1, 2**63 - 1), help="A card whose note loses the tags (repeatable).")
+@click.option("-q", "--query", help=_QUERY_HELP)
+@click.pass_context
+@_friendly_errors
+def tag_remove(ctx: click.Context, tags: tuple[str, ...], card_ids: tuple[int, ...], query: str | None) -> None:
+    """Remove TAGS (any case) from the notes of the cards given by --card or --query."""
+    _retag(ctx, tags, card_ids, query, False)
 
 
 @cli.command()
@@ -927,20 +1002,22 @@ def _edit_in_editor(ctx: click.Context, editable: Any) -> Any:
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, required=True, type=_ID)
+@click.argument("card_ids", nargs=-1, type=_ID)
+@click.option("-q", "--query", help=_QUERY_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not in a terminal).")
 @click.pass_context
 @_friendly_errors
-def reset(ctx: click.Context, card_ids: tuple[int, ...], yes: bool) -> None:
-    """Return cards to new: repetitions 0, easiness 2.50, no interval, not
-    due, no lapses, not buried. Their review history is kept; suspended
-    cards stay suspended. An unknown id changes nothing."""
+def reset(ctx: click.Context, card_ids: tuple[int, ...], query: str | None, yes: bool) -> None:
+    """Return cards (by id, or all that --query finds) to new: repetitions
+    0, easiness 2.50, no interval, not due, no lapses, not buried. Their
+    review history is kept; suspended cards stay suspended. An unknown id
+    changes nothing."""
     from studycards import cards
 
     if not yes and not _stdin_is_terminal():
         raise click.UsageError("reset loses the cards' progress: confirm with --yes when not in a terminal")
     env = _open(ctx)
-    targets = cards.known_cards(env.store, list(card_ids))  # where a search query could select cards instead
+    targets = _targets(env, card_ids, query)
     if not yes:
         click.confirm(f"Reset {_cards_phrase(len(targets))} to new? Their progress is lost (their history is kept).", abort=True)
     count = cards.reset_cards(env.store, targets)

@@ -87,7 +87,7 @@ def run():
 @pytest.fixture
 def cards_json(run):
     def get(*decks: str) -> list[dict]:
-        result = run("cards", "--json", *decks)
+        result = run("cards", "--json", *[x for deck in decks for x in ("--deck", deck)])
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
 

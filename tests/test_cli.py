@@ -77,6 +77,7 @@ def test_cards_json_has_exactly_the_documented_keys(run, cards_json):
     [card] = cards_json()
     assert card == {
         "id": card["id"],
+        "note": 1,
         "deck": "D",
         "front": "q",
         "back": "a",
@@ -103,7 +104,7 @@ def test_cards_due_lists_only_cards_due_today(run, add_notes, cards_json):
 def test_cards_table_shows_new_and_scheduled_cards(run, add_notes):
     add_notes("D", 1)
     lines = run("cards").output.splitlines()
-    assert lines[0].split()[:3] == ["ID", "Deck", "Front"]
+    assert lines[0].split()[:4] == ["Note", "Card", "Deck", "Front"]
     assert "new" in lines[1].split()
 
 
@@ -155,7 +156,7 @@ def test_config_rejects_bad_values_with_a_usage_error(run, args, fragment):
 
 
 def test_unknown_deck_in_cards_is_an_error(run):
-    result = run("cards", "Missing")
+    result = run("cards", "--deck", "Missing")
     assert (result.exit_code, result.stderr) == (1, "Error: unknown deck 'Missing' (decks: none yet)\n")
 
 

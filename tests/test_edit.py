@@ -410,4 +410,4 @@ def test_reset_with_an_unknown_id_changes_nothing(run, add, cards_json):
 def test_reset_an_id_out_of_range_is_a_usage_error(run, card_id):
     result = run("reset", "--yes", "--", card_id)
     assert result.exit_code == 2
-    assert "Invalid value for 'CARD_IDS...'" in result.output
+    assert "Invalid value for '[CARD_IDS]...'" in result.output

@@ -190,7 +190,7 @@ def test_a_migration_first_writes_a_copy_of_the_old_database(db_path, run):
         ["suspend", "abc"],
         ["add", "", "--front", "q", "--back", "a"],
         ["add", "   ", "--front", "q", "--back", "a"],
-        ["cards", "tab\tdeck"],
+        ["cards", "--deck", "tab\tdeck"],
         ["config", "day-start-hour", "99"],
         ["config", "no-such-key"],
         ["import", "x.csv", "--format", "bogus"],

@@ -206,6 +206,14 @@ class Cards:
             )
         return changed, sorted(set(card_ids) - found)
 
+    def notes_of(self, card_ids: list[int]) -> list[int]:
+        """The notes of the cards, each once, in the order of ``card_ids``."""
+        by_card: dict[int, int] = {}
+        for chunk in _chunks(card_ids):
+            fragment, ids = in_list("card", chunk)
+            by_card.update((row[0], row[1]) for row in self.conn.all(f"SELECT id, note_id FROM card WHERE id IN {fragment}", **ids))
+        return list(dict.fromkeys(by_card[c] for c in card_ids if c in by_card))
+
     def existing(self, card_ids: list[int]) -> set[int]:
         """Which of ``card_ids`` are cards."""
         found: set[int] = set()
@@ -233,7 +241,7 @@ class Cards:
         limit: int | None = None,
     ) -> list[Any]:
         """Rows for ``studycards cards``: id, deck name, kind, ord, front, back,
-        tags, repetitions, easiness, interval, due, lapses, suspended; only
+        tags, repetitions, easiness, interval, due, lapses, suspended, note id; only
         cards meeting ``condition`` (a compiled search) if given, at most
         ``limit`` of them."""
         decks, values = in_decks(deck_ids)
@@ -243,7 +251,7 @@ class Cards:
         limited = _limit(limit, bound)
         return self.conn.all(
             "SELECT card.id, deck.name, card.kind, card.ord, note.front, note.back, note.tags,"
-            ' card.repetitions, card.easiness, card."interval", card.due, card.lapses, card.suspended'
+            ' card.repetitions, card.easiness, card."interval", card.due, card.lapses, card.suspended, note.id'
             f" FROM {_SEARCH_FROM}"
             f" WHERE 1 = 1{decks}{due}{where}"
             f" {LISTING_ORDER}{limited}",

@@ -76,5 +76,12 @@ class Notes:
         last = self.conn.scalar('SELECT MAX("position") FROM note WHERE deck_id = :deck', deck=deck_id)
         return 0 if last is None else int(last) + 1
 
+    def tags_of(self, note_ids: list[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for start in range(0, len(note_ids), _CHUNK):
+            fragment, values = in_list("id", note_ids[start : start + _CHUNK])
+            out.update((row[0], row[1]) for row in self.conn.all(f"SELECT id, tags FROM note WHERE id IN {fragment}", **values))
+        return out
+
     def set_tags(self, note_id: int, tags: str) -> None:
         self.conn.execute("UPDATE note SET tags = :tags WHERE id = :id", tags=tags, id=note_id)
