@@ -454,7 +454,7 @@ def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reve
 _QUERY_HELP = 'A search query, e.g. "deck:Spanish is:due", "tag:verb -is:new", "prop:lapses>3" (see the README).'
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})  # "-tag:x" is a search term, not an option
 @click.argument("query", nargs=-1)
 @click.option("--deck", "decks", multiple=True, callback=_deck_names, help="Only this deck and its sub-decks (repeatable).")
 @click.option("--due", "due_only", is_flag=True, help="Only cards due today.")
