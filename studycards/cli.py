@@ -50,9 +50,9 @@ _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 def _json(data: Any) -> str:
     """JSON for scripts: exact text, with every character that could steer a
     terminal (controls are escaped by json itself; bidi marks here) escaped."""
-    import json
+    from studycards import jsonout
 
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    text = jsonout.dumps(data)
     for char in _BIDI:
         text = text.replace(char, f"\\u{ord(char):04x}")
     return text
@@ -480,7 +480,7 @@ def cards(ctx: click.Context, query: tuple[str, ...], decks: tuple[str, ...], du
     deck_ids = resolve_decks(env.store, decks)
     rows = list_matching(env.store, " ".join(query), env.today, env.settings.day_start_hour, limit, deck_ids=deck_ids, due_only=due_only)
     if as_json:
-        click.echo(_json([asdict(r) for r in rows]))
+        click.echo(_json([dict(vars(r)) for r in rows]))  # flat records: vars() is asdict without its deep copies
         return
     if not rows:
         echo("No cards.")
