@@ -136,6 +136,63 @@ def _deck_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return tuple(checked) if isinstance(value, tuple) else checked[0]
 
 
+def _complete_store(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """The collection for shell completion, or None: completion never
+    creates, migrates or prints anything."""
+    from studycards.store import _open_current, location
+
+    root = ctx.find_root()
+    return _open_current(location.resolve(root.params.get("db_option")))
+
+
+def _complete_decks(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Deck names for shell completion, matched regardless of case."""
+    store = _complete_store(ctx)
+    if store is None:
+        return []
+    try:
+        names = [name for _, name in store.decks.all()]
+    finally:
+        store.close()
+    return [name for name in names if name.casefold().startswith(incomplete.casefold())]
+
+
+def _complete_cards(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Card ids for shell completion, each with its front as a hint."""
+    from click.shell_completion import CompletionItem
+
+    store = _complete_store(ctx)
+    if store is None:
+        return []
+    try:
+        rows = store.cards.listing(None, 0, False, limit=2000)
+    finally:
+        store.close()
+    return [CompletionItem(str(r[0]), help=sanitize(r[4])[:60]) for r in rows if str(r[0]).startswith(incomplete)][:200]
+
+
+def _complete_notes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Note ids for shell completion, each with its front as a hint."""
+    from click.shell_completion import CompletionItem
+
+    store = _complete_store(ctx)
+    if store is None:
+        return []
+    try:
+        rows = store.cards.listing(None, 0, False, limit=2000)
+    finally:
+        store.close()
+    seen = {str(r[13]): sanitize(r[4])[:60] for r in rows}
+    return [CompletionItem(note, help=hint) for note, hint in seen.items() if note.startswith(incomplete)][:200]
+
+
+def _complete_settings(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from studycards import settings
+
+    keys = settings.DECK_KEYS if ctx.params.get("deck") else settings.SPECS
+    return [key for key in keys if key.startswith(incomplete)]
+
+
 def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn domain errors (database errors included: the store maps them)
     into one line and exit status 1."""
@@ -235,7 +292,7 @@ cli.add_command(overview)
 
 
 @cli.command()
-@click.argument("decks", nargs=-1, callback=_deck_names)
+@click.argument("decks", nargs=-1, callback=_deck_names, shell_complete=_complete_decks)
 @click.option("--new", "new_limit", type=click.IntRange(0, 9999), help="New cards for this session (instead of the daily limit).")
 @click.option("--limit", type=click.IntRange(0, 99999), help="Most cards in this session (instead of the daily limit).")
 @click.option("--cram", is_flag=True, help="Review cards that are not due yet, without changing their schedule.")
@@ -433,7 +490,7 @@ def decks_command(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("deck", callback=_deck_names)
+@click.argument("deck", callback=_deck_names, shell_complete=_complete_decks)
 @click.option("--front", help="The question side.")
 @click.option("--back", help="The answer side (with --cloze: extra text shown with the answer).")
 @click.option("--reverse", is_flag=True, help="Also make a card that asks back -> front.")
@@ -456,7 +513,7 @@ _QUERY_HELP = 'A search query, e.g. "deck:Spanish is:due", "tag:verb -is:new", "
 
 @cli.command(context_settings={"ignore_unknown_options": True})  # "-tag:x" is a search term, not an option
 @click.argument("query", nargs=-1)
-@click.option("--deck", "decks", multiple=True, callback=_deck_names, help="Only this deck and its sub-decks (repeatable).")
+@click.option("--deck", "decks", multiple=True, callback=_deck_names, shell_complete=_complete_decks, help="Only this deck and its sub-decks (repeatable).")
 @click.option("--due", "due_only", is_flag=True, help="Only cards due today.")
 @click.option("--limit", type=click.IntRange(0, 2**63 - 1), help="At most this many cards.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array for scripts.")
@@ -519,7 +576,7 @@ def _suspend(ctx: click.Context, card_ids: tuple[int, ...], query: str | None, f
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.argument("card_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1), shell_complete=_complete_cards)
 @click.option("-q", "--query", help=_QUERY_HELP)
 @click.pass_context
 @_friendly_errors
@@ -530,7 +587,7 @@ def suspend(ctx: click.Context, card_ids: tuple[int, ...], query: str | None) ->
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.argument("card_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1), shell_complete=_complete_cards)
 @click.option("-q", "--query", help=_QUERY_HELP)
 @click.pass_context
 @_friendly_errors
@@ -550,8 +607,8 @@ def _confirm(question: str, yes: bool) -> None:
 
 
 @cli.command()
-@click.argument("note_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
-@click.option("--deck", "decks", multiple=True, callback=_deck_names, help="Delete this deck with its sub-decks (repeatable).")
+@click.argument("note_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1), shell_complete=_complete_notes)
+@click.option("--deck", "decks", multiple=True, callback=_deck_names, shell_complete=_complete_decks, help="Delete this deck with its sub-decks (repeatable).")
 @click.option("-q", "--query", help="Delete the notes of the cards this search finds. " + _QUERY_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
@@ -596,8 +653,8 @@ def undo(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.argument("old", callback=_deck_names)
-@click.argument("new", callback=_deck_names)
+@click.argument("old", callback=_deck_names, shell_complete=_complete_decks)
+@click.argument("new", callback=_deck_names, shell_complete=_complete_decks)
 @click.pass_context
 @_friendly_errors
 def rename(ctx: click.Context, old: str, new: str) -> None:
@@ -686,9 +743,9 @@ def info(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("key", required=False)
+@click.argument("key", required=False, shell_complete=_complete_settings)
 @click.argument("value", required=False)
-@click.option("--deck", callback=_deck_names, help="A deck's own option (new-per-day); VALUE 'default' follows the global setting again.")
+@click.option("--deck", callback=_deck_names, shell_complete=_complete_decks, help="A deck's own option (new-per-day); VALUE 'default' follows the global setting again.")
 @click.pass_context
 @_friendly_errors
 def config(ctx: click.Context, key: str | None, value: str | None, deck: str | None) -> None:
@@ -727,7 +784,7 @@ def config(ctx: click.Context, key: str | None, value: str | None, deck: str | N
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--deck", callback=_deck_names, help="Put every imported note in this deck.")
+@click.option("--deck", callback=_deck_names, shell_complete=_complete_decks, help="Put every imported note in this deck.")
 @click.option(
     "--format",
     "fmt",
@@ -789,7 +846,7 @@ def import_command(
 
 
 @cli.command()
-@click.argument("decks", nargs=-1, callback=_deck_names)
+@click.argument("decks", nargs=-1, callback=_deck_names, shell_complete=_complete_decks)
 @click.option("--format", "fmt", type=click.Choice(["toml", "csv", "json", "apkg"]), help="Output format (default: from -o's extension; else toml for one deck, json for several).")
 @click.option("-o", "--output", type=click.Path(path_type=str), help="Write to this file (or, for TOML of several decks, into this folder) instead of standard output.")
 @click.option("--with-progress", is_flag=True, help="JSON only: include each card's scheduling state and review history.")
@@ -844,7 +901,7 @@ _PAINT_STYLES = {
 
 
 @cli.command()
-@click.argument("decks", nargs=-1, callback=_deck_names)
+@click.argument("decks", nargs=-1, callback=_deck_names, shell_complete=_complete_decks)
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True, help="Window for the activity calendar and the charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every figure, for scripts.")
 @click.pass_context
@@ -933,7 +990,7 @@ def _cards_phrase(count: int) -> str:
 
 
 @cli.command()
-@click.argument("note_id", type=_ID)
+@click.argument("note_id", type=_ID, shell_complete=_complete_notes)
 @click.option("--front", help="New question side.")
 @click.option("--back", help="New answer side (of a cloze note: the extra text shown with the answer).")
 @click.option("--cloze", help='New cloze text in Anki syntax, e.g. "The {{c1::answer}} is here".')
@@ -1002,7 +1059,7 @@ def _edit_in_editor(ctx: click.Context, editable: Any) -> Any:
 
 
 @cli.command()
-@click.argument("card_ids", nargs=-1, type=_ID)
+@click.argument("card_ids", nargs=-1, type=_ID, shell_complete=_complete_cards)
 @click.option("-q", "--query", help=_QUERY_HELP)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not in a terminal).")
 @click.pass_context

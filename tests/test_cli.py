@@ -254,3 +254,24 @@ def test_huge_numbers_are_usage_errors_not_tracebacks(run):
     assert run("suspend", "9223372036854775808").exit_code == 2
     result = run("add", "T", "--cloze", "{{c99999999999999999999::b}}")
     assert (result.exit_code, result.stderr) == (1, "Error: cloze number c99999999999999999999 is too high (at most c9999)\n")
+
+
+def _complete(run_env: dict[str, str], words: str) -> list[str]:
+    from click.testing import CliRunner
+
+    from studycards.cli import cli as command
+
+    env = {"_STUDYCARDS_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)), **run_env}
+    result = CliRunner().invoke(command, [], prog_name="studycards", env=env)
+    return [line.split(",", 1)[1] for line in result.output.splitlines()]
+
+
+def test_deck_names_card_ids_and_setting_keys_complete_in_the_shell(run):
+    run("add", "Spanish::Verbs", "--front", "comer", "--back", "to eat")
+    run("add", "Other", "--front", "x", "--back", "y")
+    assert _complete({}, "studycards review sp") == ["Spanish", "Spanish::Verbs"]
+    assert _complete({}, "studycards cards --deck O") == ["Other"]
+    assert _complete({}, "studycards config new") == ["new-per-day"]
+    assert _complete({}, "studycards config --deck Other ") == ["new-per-day"]
+    assert _complete({}, "studycards suspend ") == ["2", "1"]  # listing order: Other, then Spanish::Verbs
+    assert _complete({}, "studycards edit ") == ["2", "1"]
