@@ -157,33 +157,28 @@ def _complete_decks(ctx: click.Context, param: click.Parameter, incomplete: str)
     return [name for name in names if name.casefold().startswith(incomplete.casefold())]
 
 
-def _complete_cards(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Card ids for shell completion, each with its front as a hint."""
-    from click.shell_completion import CompletionItem
+def _complete_ids(column: int) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    """Shell completion of card ids (``column`` 0 of a listing row) or note
+    ids (column 13), each with its card's front as a hint."""
 
-    store = _complete_store(ctx)
-    if store is None:
-        return []
-    try:
-        rows = store.cards.listing(None, 0, False, limit=2000)
-    finally:
-        store.close()
-    return [CompletionItem(str(r[0]), help=sanitize(r[4])[:60]) for r in rows if str(r[0]).startswith(incomplete)][:200]
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        store = _complete_store(ctx)
+        if store is None:
+            return []
+        try:
+            rows = store.cards.listing(None, 0, False, limit=2000)
+        finally:
+            store.close()
+        hints = {str(r[column]): sanitize(r[4])[:60] for r in reversed(rows)}  # the first card's front wins
+        ordered = dict.fromkeys(str(r[column]) for r in rows)
+        return [CompletionItem(i, help=hints[i]) for i in ordered if i.startswith(incomplete)][:200]
+
+    return complete
 
 
-def _complete_notes(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Note ids for shell completion, each with its front as a hint."""
-    from click.shell_completion import CompletionItem
-
-    store = _complete_store(ctx)
-    if store is None:
-        return []
-    try:
-        rows = store.cards.listing(None, 0, False, limit=2000)
-    finally:
-        store.close()
-    seen = {str(r[13]): sanitize(r[4])[:60] for r in rows}
-    return [CompletionItem(note, help=hint) for note, hint in seen.items() if note.startswith(incomplete)][:200]
+_complete_cards, _complete_notes = _complete_ids(0), _complete_ids(13)
 
 
 def _complete_settings(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
