@@ -60,6 +60,10 @@ class NoteSpec(NamedTuple):
     source: str = ""
     line: int | None = None
     progress: tuple[CardProgress, ...] = ()  # from a JSON export with progress
+    # True when ``source`` only names the file's format ("anki text",
+    # "anki: Basic"), which carries no source of its own: a note that
+    # already exists keeps its stored source.
+    derived_source: bool = False
 
 
 @dataclass(frozen=True)

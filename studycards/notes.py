@@ -1,7 +1,9 @@
 """Writing notes and the cards they make: the one path for built-in decks,
 imports and ``studycards add``.
 
-Re-applying the same deck changes nothing; an edited note is updated in place
+Re-applying the same deck changes nothing (a source that only names the
+imported file's format, as Anki text and packages give, does not replace the
+stored source of a note that exists already); an edited note is updated in place
 (matched by its stable id) and its cards keep their scheduling state. A card
 the edited note no longer makes is removed if it was never studied, and
 suspended otherwise, so no review history is ever dropped.
@@ -122,7 +124,8 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
             continue
         if LEECH_TAG in row[_TAGS].split() and LEECH_TAG not in tags.split():
             tags = " ".join([*tags.split(), LEECH_TAG])  # a leech stays a leech
-        values = (row[_ID], deck_id, row[_GUID], note.note_type, note.reverse, note.front, note.back, tags, note.source, position)
+        source = row[_SOURCE] if note.derived_source else note.source  # a format's name is not an edit
+        values = (row[_ID], deck_id, row[_GUID], note.note_type, note.reverse, note.front, note.back, tags, source, position)
         changed = any(row[i] != values[i] for i in _COMPARED)
         if changed or row[_POSITION] != position:
             writes.notes.append((*values, now_epoch if changed else row[_MODIFIED], row[_CREATED]))

@@ -1,15 +1,25 @@
 """Write decks as Anki's text format, so Anki imports them and, thanks to the
-GUID column, updates the same notes when the file is imported again."""
+GUID column, updates the same notes when the file is imported again.
+
+Fields are quoted as Anki's own text exporter quotes them (its Rust ``csv``
+writer, built with ``#`` as the comment character): a field is put in double
+quotes, with its quotes doubled, when it holds the separator, a double quote,
+a line break (``\\n`` or ``\\r``) or a ``#`` anywhere. Anki's importer reads
+a line whose first field starts with an unquoted ``#`` as a comment, so an
+unquoted ``#`` would lose the note. We also quote a field with leading or
+trailing whitespace (Anki does not, and reads such fields as they are), so
+that no reader that trims unquoted fields can change it."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from studycards.deckfile import DeckSpec
 from studycards.records import NoteKind
 
+SEPARATOR = ","
 HEADER = "#separator:comma\n#html:false\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
+_SPECIAL = frozenset(f'{SEPARATOR}"\n\r#')
 
 
 def notetype(note) -> str:  # type: ignore[no-untyped-def]
@@ -19,11 +29,18 @@ def notetype(note) -> str:  # type: ignore[no-untyped-def]
     return "Basic (and reversed card)" if note.reverse else "Basic"
 
 
+def field(value: str) -> str:
+    """One field, quoted when Anki's importer could misread it otherwise."""
+    if not _SPECIAL.isdisjoint(value) or value != value.strip():
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 def dump(decks: list[DeckSpec]) -> str:
     out = io.StringIO(newline="")
     out.write(HEADER)
-    writer = csv.writer(out, delimiter=",", quotechar='"', quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     for deck in decks:
         for note in deck.notes:
-            writer.writerow([note.guid, notetype(note), deck.name, note.front, note.back, " ".join(note.tags)])
+            row = (note.guid or "", notetype(note), deck.name, note.front, note.back, " ".join(note.tags))
+            out.write(SEPARATOR.join(map(field, row)) + "\n")
     return out.getvalue()

@@ -213,6 +213,7 @@ def _notes(col: AnkiCollection, kinds, names, decks, where: str, deck_override: 
                 reverse=(not cloze) and nid in reversed_notes,
                 tags=tuple(dict.fromkeys(tags.split())),
                 source=f"anki: {notetype}" if notetype else "anki",
+                derived_source=True,
             )
         )
     batch.decks = [DeckSpec(name=name, description=None, notes=tuple(notes)) for name, notes in by_deck.items()]

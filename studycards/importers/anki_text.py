@@ -356,10 +356,10 @@ def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, dec
     if is_cloze:
         if not cloze_ordinals(front):
             return "cloze note without a {{c1::...}} deletion", media
-        spec = NoteSpec(guid, NoteKind.CLOZE, front, back, False, unique_tags, source, line)
+        spec = NoteSpec(guid, NoteKind.CLOZE, front, back, False, unique_tags, source, line, derived_source=True)
     else:
         if not back:
             return "the back is empty", media
         reverse = "revers" in notetype.lower() and "optional" not in notetype.lower()
-        spec = NoteSpec(guid, NoteKind.BASIC, front, back, reverse, unique_tags, source, line)
+        spec = NoteSpec(guid, NoteKind.BASIC, front, back, reverse, unique_tags, source, line, derived_source=True)
     return (deck, spec), media
