@@ -32,7 +32,7 @@ from typing import NamedTuple
 from pathlib import Path
 
 from studycards.errors import InvalidDeckFile
-from studycards.records import CardProgress, NoteKind
+from studycards.records import CardProgress, NoteKind, NoteTypeSpec
 from studycards.render import MAX_CLOZE, cloze_ordinals, too_high_cloze
 
 MAX_FIELD_CHARS = 100_000
@@ -64,6 +64,12 @@ class NoteSpec(NamedTuple):
     # "anki: Basic"), which carries no source of its own: a note that
     # already exists keeps its stored source.
     derived_source: bool = False
+    # A note with a note type of its own (NoteKind.TYPED): every field as
+    # the author wrote it (HTML for Anki), in the note type's field order.
+    # ``front`` and ``back`` then hold the first field and the rest as text,
+    # for matching, search and listings.
+    note_type_spec: NoteTypeSpec | None = None
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,14 @@ _MAX_JSON_INT = 2**53  # what every JSON reader can hold exactly
 class CardKind(StrEnum):
     BASIC = "basic"
     REVERSED = "reversed"
-    CLOZE = "cloze"
+    CLOZE = "cloze"  # ord: the deletion number (c1 -> 1)
+    TEMPLATE = "template"  # a card of a note type's template; ord: the template's index
 
 
 class NoteKind(StrEnum):
     BASIC = "basic"
     CLOZE = "cloze"
+    TYPED = "typed"  # fields and cards from a note type of its own (an Anki note type)
 
 
 class LogKind(StrEnum):
@@ -178,6 +180,31 @@ class ReviewEntry:
 
 
 ReviewEntry.FIELDS = tuple(f.name for f in fields(ReviewEntry))
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """One card template of a note type, in Anki's template language."""
+
+    name: str
+    question: str  # Anki's qfmt
+    answer: str  # Anki's afmt
+
+
+@dataclass(frozen=True)
+class NoteTypeSpec:
+    """A note type as its author made it (Anki's model): named fields and
+    card templates. ``html`` False means the fields are plain text whose
+    whitespace is kept exactly; ``anki_id`` is the id it had in Anki, kept so
+    an export goes back to the same note type."""
+
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[TemplateSpec, ...]
+    cloze: bool = False
+    css: str = ""
+    html: bool = True
+    anki_id: int | None = None
 
 
 @dataclass(frozen=True)
