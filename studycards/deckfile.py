@@ -79,6 +79,7 @@ class DeckSpec:
     name: str
     description: str | None
     notes: tuple[NoteSpec, ...]
+    new_per_day: int | None = None  # the deck's own daily new-card limit, where a file carries one
 
 
 class _Lines:
