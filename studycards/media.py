@@ -88,6 +88,14 @@ def _copy(archive: zipfile.ZipFile, entry: str, name: str, compressed: bool, tar
             os.unlink(tmp)
 
 
+_SHOWN = re.compile(r"\[(?:image|sound|video): ([^\]\n]+)\]")
+
+
+def names_in(text: str) -> list[str]:
+    """The media names a card's text shows as ``[image: name]``, ``[sound: name]``."""
+    return [m.group(1).strip() for m in _SHOWN.finditer(text)] if "[" in text else []
+
+
 def path_of(store: Store, name: str) -> Path | None:
     """The stored file for a media name the notes use, if it was imported."""
     stored = store.media.hashes([name]).get(name)

@@ -57,6 +57,23 @@ def _tags(tags: tuple[str, ...] | list[str]) -> str:
     return " ".join(dict.fromkeys(tags))
 
 
+# A note of our own kinds that gains its Anki note type keeps its cards (and
+# their progress): its front card is the first template's, its reversed card
+# the second's.
+_TAKEN_OVER = {("basic", 0): ("template", 0), ("reversed", 0): ("template", 1)}
+
+
+def _take_over(wanted: set[tuple[str, int]], have: dict[tuple[str, int], tuple[int, int | None, bool]]) -> list[tuple[str, int, int]]:
+    """(kind, ord, card id) for cards that keep their progress under a new
+    kind; ``have`` is updated to match."""
+    moves = []
+    for old, new in _TAKEN_OVER.items():
+        if old in have and new in wanted and new not in have:
+            have[new] = have.pop(old)
+            moves.append((new[0], new[1], have[new][0]))
+    return moves
+
+
 def _card_plan(wanted: set[tuple[str, int]], have: dict[tuple[str, int], tuple[int, int | None, bool]]) -> tuple[list[tuple[str, int]], list[int], list[int]]:
     """What makes a note's cards match its content: (kind, ord) pairs to add,
     ids to delete (never studied) and ids to suspend (studied: history stays)."""
@@ -80,9 +97,11 @@ class _Writes:
     cards_added: list[tuple[int, int, str, int]] = field(default_factory=list)
     cards_deleted: list[int] = field(default_factory=list)
     cards_suspended: list[int] = field(default_factory=list)
+    rekinded: list[tuple[str, int, int]] = field(default_factory=list)
 
     def write(self, store: Store) -> None:
         store.notes.update_many(self.notes)
+        store.cards.set_kinds(self.rekinded)
         store.cards.move_notes(self.moved)
         store.cards.insert_many(self.cards_added)
         store.cards.delete_many(self.cards_deleted)
@@ -132,6 +151,7 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
                 restore.append((guid, note.progress))
             report.added += 1
             continue
+        note = typed.adopt(row[_ID], note)
         faces = typed.plan(row[_ID], note)
         if LEECH_TAG in row[_TAGS].split() and LEECH_TAG not in tags.split():
             tags = " ".join([*tags.split(), LEECH_TAG])  # a leech stays a leech
@@ -150,6 +170,7 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
             wanted = {(c.kind, c.ord) for c in card_specs(note.note_type, note.reverse, note.front)}
         else:
             wanted = {(f.kind.value, f.ord) for f in faces}
+            writes.rekinded += _take_over(wanted, cards.get(row[_ID], {}))
         add, delete, suspend = _card_plan(wanted, cards.get(row[_ID], {}))
         writes.cards_added += [(row[_ID], deck_id, kind, ordinal) for kind, ordinal in add]
         writes.cards_deleted += delete
@@ -183,6 +204,12 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
     return report
 
 
+def _as_html(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
 class _TypedNotes:
     """The typed notes of one deck being written: their note types, fields
     and rendered cards, compared with what is stored and written in bulk."""
@@ -192,11 +219,46 @@ class _TypedNotes:
         self.deck = deck
         self.type_ids: dict[NoteTypeSpec, int] = {}
         self.stored: dict[int, tuple[int, list[str]]] = {}
+        self.stored_types: dict[int, NoteTypeSpec] = {}
         self.wanted_fields: dict[int, tuple[int | None, str | None]] = {}
         self.wanted_faces: dict[int, list[Face]] = {}
 
     def load(self, note_ids: list[int]) -> None:
         self.stored = self.store.notes.fields_of(note_ids)
+        self.stored_types = self.store.note_types.with_ids([nt for nt, _ in self.stored.values()])
+
+    def adopt(self, note_id: int, note: NoteSpec) -> NoteSpec:
+        """A note read from a text file (which names no note type of its own)
+        for a stored note that has one, as Anki's text export of it would be:
+        it keeps its note type, and its fields take the file's values; the
+        same values as stored (as text) leave the note as it is."""
+        have = self.stored.get(note_id)
+        if have is None or not note.derived_source:
+            return note
+        nt = self.stored_types[have[0]]
+        stored = have[1]
+        if note.note_type == NoteKind.TYPED and note.note_type_spec is not None:
+            if note.note_type_spec.anki_id is not None or note.note_type_spec == nt or len(note.fields) != len(nt.fields):
+                return note
+            incoming = list(note.fields)
+            plain = not note.note_type_spec.html
+        elif len(nt.fields) >= 2 and (note.note_type == NoteKind.BASIC and not nt.cloze or note.note_type == NoteKind.CLOZE and nt.cloze):
+            incoming = [note.front, note.back]  # the first two fields; the others stay
+            plain = True
+        else:
+            return note
+        from studycards.importers.html_text import to_text
+        from studycards.notetypes import sides
+
+        if plain and nt.html:
+            as_text = [to_text(f)[0] for f in stored[: len(incoming)]]
+            if [v.strip() for v in incoming] == [t.strip() for t in as_text]:
+                incoming = list(stored[: len(incoming)])  # the same note: its HTML stays as it was
+            else:
+                incoming = [_as_html(v) for v in incoming]
+        incoming += list(stored[len(incoming):])
+        front, back = sides(nt, incoming)
+        return note._replace(note_type=NoteKind.TYPED, reverse=False, front=front, back=back, note_type_spec=nt, fields=tuple(incoming))
 
     def plan(self, note_id: int, note: NoteSpec) -> list[Face] | None:
         """The cards a note makes if it is typed (None for our own kinds), and

@@ -184,6 +184,10 @@ class Cards:
             front_back=NoteKind.BASIC.value,
         )
 
+    def set_kinds(self, rows: list[tuple[str, int, int]]) -> None:
+        """(kind, ord, card id): a card that stays the same card under another kind."""
+        self.conn.execute_many("UPDATE card SET kind = ?, ord = ? WHERE id = ?", rows)
+
     def set_text_many(self, rows: list[tuple[int, str, str]]) -> None:
         """(card id, question, answer): a typed card's rendered sides."""
         self.conn.execute_many("UPDATE card SET question = ?, answer = ? WHERE id = ?", [(q, a, c) for c, q, a in rows])
