@@ -140,16 +140,16 @@ def test_a_given_separator_trusts_the_column_counts(run, sql, tmp_path):
 
 @pytest.mark.parametrize("skipped, refused_", [(2, False), (3, True)])
 def test_more_than_half_of_the_lines_skipped_is_refused_even_with_a_header(run, cards_json, tmp_path, skipped, refused_):
-    lines = [f"q{i},a{i}" for i in range(5 - skipped)] + [f"e{i}," for i in range(skipped)]
+    lines = [f"q{i},a{i}" for i in range(5 - skipped)] + [f",a{i}" for i in range(skipped)]
     path = write(tmp_path / "cards.csv", "#separator:comma\n" + "\n".join(lines) + "\n")
     if not refused_:
         assert f"Skipped {skipped} notes:" in imported(run, path)
         return
     assert refused(run, cards_json, path) == (
-        f"does not look like a table of notes: 3 of 5 lines would be skipped (line 4: the back is empty, ...); {ADVICE}"
+        f"does not look like a table of notes: 3 of 5 lines would be skipped (line 4: the front is empty, ...); {ADVICE}"
     )
     out = imported(run, path, "--partial")
-    assert "Imported: 2 added" in out and "Skipped 3 notes:" in out and "line 6: the back is empty" in out
+    assert "Imported: 2 added" in out and "Skipped 3 notes:" in out and "line 6: the front is empty" in out
 
 
 def test_partial_readme_and_passwd_import_only_valid_lines(run, tmp_path, cards_json):

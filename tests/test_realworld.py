@@ -82,3 +82,102 @@ def _cards(run) -> dict[str, list[dict]]:
     for card in json.loads(result.stdout):
         by_front.setdefault(card["front"], []).append(card)
     return by_front
+
+
+# --- the way back to Anki, judged by Anki's own backend --------------------------------
+
+ANKI_PACKAGES = [p for p in PACKAGES if p != "itpassport_collection.colpkg" and not p.endswith(".anki2")]
+
+
+def _anki():
+    """Anki's backend, which the test extra installs (its wheels cover the usual machines)."""
+    return pytest.importorskip("anki.collection", reason="Anki's Python backend (the anki package) has no wheel for this machine")
+
+
+def _original_notes(path: Path, tmp: Path) -> dict[str, tuple[int, list[str]]]:
+    """guid -> (note type id, fields) read straight from the package's collection."""
+    with sqlite3.connect(f"file:{_collection(path, tmp)}?mode=ro", uri=True) as conn:
+        rows = conn.execute("SELECT guid, mid, flds FROM notes").fetchall()
+    conn.close()
+    return {guid: (mid, flds.split("\x1f")) for guid, mid, flds in rows}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ANKI_PACKAGES)
+def test_our_apkg_export_goes_into_a_fresh_anki_collection_as_the_original(run, tmp_path, name):
+    anki = _anki()
+    path = REALWORLD / name
+    original = _original_notes(path, tmp_path)
+    assert run("import", str(path)).exit_code == 0
+    out = tmp_path / "ours.apkg"
+    assert run("export", "-o", str(out)).exit_code == 0
+    (tmp_path / "fresh").mkdir()
+    col = anki.Collection(str(tmp_path / "fresh" / "collection.anki2"))
+    try:
+        col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(out), options=anki.ImportAnkiPackageOptions()))
+        got = {}
+        for note_id in col.find_notes(""):
+            note = col.get_note(note_id)
+            got[note.guid] = (note.mid, list(note.fields))
+        cards = col.card_count()
+    finally:
+        col.close()
+    assert got == original  # every note, under its own note type id, every field as it was
+    assert cards == _anki_counts(path, tmp_path)[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ANKI_PACKAGES)
+def test_our_apkg_export_updates_the_originals_in_anki_instead_of_conflicting(run, tmp_path, name):
+    anki = _anki()
+    path = REALWORLD / name
+    assert run("import", str(path)).exit_code == 0
+    out = tmp_path / "ours.apkg"
+    assert run("export", "-o", str(out)).exit_code == 0
+    (tmp_path / "anki").mkdir()
+    col = anki.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(path), options=anki.ImportAnkiPackageOptions()))
+        before = (col.note_count(), col.card_count(), sorted(n.id for n in col.models.all_names_and_ids()), sorted(d.name for d in col.decks.all_names_and_ids()))
+        log = col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(out), options=anki.ImportAnkiPackageOptions())).log
+        after = (col.note_count(), col.card_count(), sorted(n.id for n in col.models.all_names_and_ids()), sorted(d.name for d in col.decks.all_names_and_ids()))
+    finally:
+        col.close()
+    assert not log.new and not log.conflicting and not log.missing_notetype
+    assert len(log.updated) + len(log.duplicate) == before[0]
+    assert after == before  # no second note type (by id; Anki may rename a clashing name), no "Default_" deck, no new notes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["zhongwen_deck.apkg", "plua.apkg", "mnemosyne_anki1.apkg"])
+def test_our_csv_export_of_anki_notes_is_read_by_anki_as_the_same_notes(run, tmp_path, name):
+    anki = _anki()
+    path = REALWORLD / name
+    assert run("import", str(path)).exit_code == 0
+    out = tmp_path / "ours.csv"
+    assert run("export", "-o", str(out)).exit_code == 0
+    again = run("import", str(out))
+    assert again.exit_code == 0 and " 0 added, 0 updated" in again.output and "updated, 0 unchanged" not in again.output
+    (tmp_path / "anki").mkdir()
+    col = anki.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    try:
+        col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(path), options=anki.ImportAnkiPackageOptions()))
+        before = {n: list(col.get_note(n).fields) for n in col.find_notes("")}
+        log = col.import_csv(anki.ImportCsvRequest(path=str(out), metadata=col.get_csv_metadata(str(out), None))).log
+        after = {n: list(col.get_note(n).fields) for n in col.find_notes("")}
+    finally:
+        col.close()
+    assert not log.new and not log.conflicting and not log.missing_notetype
+    assert after == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "apkg", "csv"])
+def test_reimporting_our_export_of_real_decks_changes_nothing(run, tmp_path, fmt):
+    for name in ("zhongwen_deck.apkg", "plua.apkg", "categorytheory_deck.apkg", "mnemosyne_anki1.apkg"):
+        assert run("import", str(REALWORLD / name)).exit_code == 0
+    out = tmp_path / f"all.{fmt}"
+    assert run("export", "-o", str(out)).exit_code == 0
+    again = run("import", str(out))
+    assert again.exit_code == 0, again.output
+    assert " 0 updated" in again.output and "added, 0 updated, 0 unchanged" not in again.output
+    assert all(" 0 added, 0 updated" in line for line in again.output.splitlines() if " added, " in line), again.output

@@ -120,16 +120,17 @@ def test_inwaves_export_keeps_every_row_and_repeated_fronts():
 def test_mojekarticky_image_fronts_are_notes_once_images_show_in_place(images_in_place):
     batch = parse_text(real("mojekarticky_Abstraktni_umeni.txt"), "mojekarticky_Abstraktni_umeni.txt")
     got = notes(batch)
-    assert len(got) == 8 and [deck.name for deck in batch.decks] == ["Abstraktní umění"]
-    assert all(n.front.startswith("[image: images/") and n.back and n.tags == ("umění",) for n in got)
+    assert len(got) == 9 and [deck.name for deck in batch.decks] == ["Abstraktní umění"]
+    assert all(n.front.startswith("[image: ") and n.back and n.tags == ("umění",) for n in got[:8])
     assert all(n.note_type == NoteKind.BASIC for n in got)  # deck and tags columns aside, two fields
-    assert batch.skipped == ["line 13: the back is empty"]  # the truncated last line: deck and front only
+    # the truncated last line (deck and half a tag only) is kept as it is, as Anki keeps it: a front, no back
+    assert (got[8].front, got[8].back) == ('<img alt="P] Sparks III (1', "") and batch.skipped == []
 
 
 @needs_real
 @pytest.mark.skipif(not _media_rendered(), reason="html_text does not render images in place yet")
 def test_mojekarticky_with_the_real_html_text():
-    assert len(notes(parse_text(real("mojekarticky_Abstraktni_umeni.txt"), "m.txt"))) == 8
+    assert len(notes(parse_text(real("mojekarticky_Abstraktni_umeni.txt"), "m.txt"))) == 9
 
 
 @needs_real
@@ -140,7 +141,8 @@ def test_ankitects_text_file_keeps_its_repeated_row():
     partial = notes(parse_text(text, "t.txt", partial=True))
     assert len(partial) == 5 and [n.front for n in partial].count("飲む") == 2
     given = notes(parse_text(text, "t.txt", separator="tab"))
-    assert len(given) == 6  # and the 3-column row: front, back, tags
+    assert len(given) == 8  # the 3-column row (front, back, tags) and the two rows with a front only too
+    assert [(n.front, n.back) for n in given[-2:]] == [("not, enough, fields", ""), ("遊ぶ", "")]
     assert ("多すぎる", "too many", ("fields",)) in [(n.front, n.back, n.tags) for n in given]
 
 
@@ -351,8 +353,8 @@ def test_plain_fields_go_through_strip_media_only(monkeypatch):
     monkeypatch.setattr(html_text, "tidy", lambda text: pytest.fail("tidy called on a plain field"))
     text = '#separator:comma\n#html:false\n"a\tb",one\n"def f():\n    return 1",  code  \n"  ",x\nq,"\t"\n'
     batch = parse_text(text, "ws.csv")
-    assert [(n.front, n.back) for n in notes(batch)] == [("a\tb", "one"), ("def f():\n    return 1", "  code  ")]
-    assert batch.skipped == ["line 6: the front is empty", "line 7: the back is empty"]
+    assert [(n.front, n.back) for n in notes(batch)] == [("a\tb", "one"), ("def f():\n    return 1", "  code  "), ("q", "")]
+    assert batch.skipped == ["line 6: the front is empty"]
 
 
 def test_a_file_that_does_not_say_html_drops_only_the_spaces_around_a_field():

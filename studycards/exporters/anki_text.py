@@ -70,7 +70,8 @@ def _dump_typed(decks: list[DeckSpec]) -> str:
             if note.note_type == NoteKind.TYPED and note.note_type_spec is not None:
                 nt = note.note_type_spec
                 fields = list(note.fields) if nt.html else [_html(f) for f in note.fields]
-                row = (note.guid or "", nt.name, deck.name, " ".join(note.tags), *fields)
+                # Anki reads a number in the notetype column as a note type id: the one the note came from
+                row = (note.guid or "", str(nt.anki_id) if nt.anki_id is not None else nt.name, deck.name, " ".join(note.tags), *fields)
             else:
                 row = (note.guid or "", notetype(note), deck.name, " ".join(note.tags), _html(note.front), _html(note.back))
             out.write(SEPARATOR.join(map(field, row)) + "\n")

@@ -139,6 +139,9 @@ class _Meta:
     tags_col: int = 0
     # How a field becomes text: set once per file by parse_text.
     convert: Callable[[str], tuple[str, int]] = html_text.strip_media
+    # A note with only a front is kept (as Anki keeps it) in a file that says
+    # what it is; in a guessed table an empty back is a sign of junk.
+    empty_back_ok: bool = False
 
 
 def _trimmed(text: str) -> tuple[str, int]:
@@ -307,6 +310,7 @@ def parse_text(
         meta_cols.add(meta.tags_col)
 
     named = bool(labels) or fixed is not None
+    meta.empty_back_ok = not guessed
     odd_rows = _guessed_table(records, name, meta_cols, named, meta.tags_col, path, partial) if guessed else {}
 
     batch = ImportBatch(format=f"Anki text ({name}-separated{', guessed' if guessed else ''})", decks=[])
@@ -535,8 +539,10 @@ def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, dec
     tags = meta.tags + cell(tags_col).split() if tags_col else meta.tags
     deck = deck_override or (cell(meta.deck_col).strip() if meta.deck_col else "") or default_deck
     guid = (cell(meta.guid_col).strip() if meta.guid_col else "") or None
-    if notetype:
+    if notetype and not notetype.isdigit():
         is_cloze, source = "cloze" in notetype.lower(), f"anki: {notetype}"
+    elif notetype:  # a note type's id (as our export writes for notes from Anki): the text says if it is a cloze
+        is_cloze, source = bool(cloze_ordinals(front)), "anki text"
     else:
         is_cloze, source = bool(cloze_ordinals(front)), "anki text"
     if not front or front.isspace():  # the text, not the field: media shown in place count
@@ -548,7 +554,9 @@ def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, dec
         spec = NoteSpec(guid, NoteKind.CLOZE, front, back, False, unique_tags, source, line, derived_source=True)
     else:
         if not back or back.isspace():
-            return "the back is empty", media
+            if not meta.empty_back_ok:
+                return "the back is empty", media
+            back = ""
         reverse = "revers" in notetype.lower() and "optional" not in notetype.lower()
         spec = NoteSpec(guid, NoteKind.BASIC, front, back, reverse, unique_tags, source, line, derived_source=True)
     return (deck, spec), media
