@@ -181,3 +181,65 @@ def test_reimporting_our_export_of_real_decks_changes_nothing(run, tmp_path, fmt
     assert again.exit_code == 0, again.output
     assert " 0 updated" in again.output and "added, 0 updated, 0 unchanged" not in again.output
     assert all(" 0 added, 0 updated" in line for line in again.output.splitlines() if " added, " in line), again.output
+
+
+# --- text files and Mnemosyne files ------------------------------------------------------
+
+import csv  # noqa: E402
+
+
+def _text_records(name: str) -> list[list[str]]:
+    """The file's data rows, read with the csv module (its #separator, comment lines left out)."""
+    text = (REALWORLD / name).read_text(encoding="utf-8-sig")
+    separator = "\t"
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("#separator:"):
+            separator = {"tab": "\t", "comma": ",", "semicolon": ";"}.get(line.split(":", 1)[1].strip().lower(), "\t")
+        elif not line.startswith("#"):
+            lines.append(line)
+    return [row for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
+
+
+@pytest.mark.parametrize("name", ["strus_AllDecks.txt", "inwaves_AllDecks.txt", "mojekarticky_Abstraktni_umeni.txt"])
+def test_every_row_of_a_text_export_is_a_note_and_reimports_unchanged(run, sql, name):
+    rows = _text_records(name)
+    result = run("import", str(REALWORLD / name))
+    assert result.exit_code == 0, result.output
+    assert "Skipped" not in result.output, result.output
+    assert sql("select count(*) from note")[0][0] == len(rows)
+    again = run("import", str(REALWORLD / name))
+    assert all(" 0 added, 0 updated" in line for line in again.output.splitlines() if " added, " in line), again.output
+
+
+def test_every_column_of_a_wide_text_export_is_kept(run, sql):
+    rows = _text_records("strus_AllDecks.txt")  # guid, notetype, deck, 10 fields, tags
+    assert run("import", str(REALWORLD / "strus_AllDecks.txt")).exit_code == 0
+    stored = {guid: json.loads(fields) for guid, fields in sql("select guid, fields from note")}
+    assert len(stored) == len(rows)
+    for row in rows:
+        assert stored[row[0]] == row[3:13]  # every field, as the file has it
+
+
+def test_the_mnemosyne_database_imports_with_its_progress(run, sql):
+    path = REALWORLD / "ankitects_mnemo.db"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        studied = conn.execute("SELECT COUNT(*) FROM cards WHERE grade >= 0").fetchone()[0]
+        cards = conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+    conn.close()
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Skipped" not in result.output, result.output
+    assert sql("select count(*) from card where due is not null")[0][0] == studied
+    assert sql("select count(*) from card")[0][0] == cards  # the unseen one, a question with no answer, too
+    assert run("check").exit_code == 0
+
+
+def test_the_mnemosyne_xml_export_imports_every_item(run, sql):
+    import xml.etree.ElementTree as ET
+
+    path = REALWORLD / "mnemosyne_dups.xml"
+    items = ET.parse(path).getroot().findall("item")
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert sql("select count(*) from card")[0][0] == len(items)  # each item is a card, as in Mnemosyne

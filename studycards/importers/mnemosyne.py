@@ -297,18 +297,12 @@ class _Builder:
             self.skips.add(fact.question, "the question is empty once HTML and media are removed", "cards with an empty question")
             return
         if note_type == NoteKind.BASIC and not back:
-            self.skips.add(front, "the answer is empty", "cards with an empty answer")
-            return
+            reverse = False  # a question alone is a card (as Anki keeps it); asked the other way it would be empty
         if fact.guid is not None:
             if fact.guid in self.guids:
                 self.skips.add(front, f"a second fact with the id {fact.guid!r}", "facts repeating an earlier id")
                 return
             self.guids.add(fact.guid)
-        if self.by_front:
-            if front in self.fronts:
-                self.skips.add(front, "the same question as an earlier card", "cards repeating an earlier question")
-                return
-            self.fronts.add(front)
         wanted = {(CardKind.CLOZE, n) for n in cloze_ordinals(front)} if note_type == NoteKind.CLOZE else (
             {(CardKind.BASIC, 0), (CardKind.REVERSED, 0)} if reverse else {(CardKind.BASIC, 0)}
         )
