@@ -900,7 +900,7 @@ def import_command(
         echo(f"Media: {report.media_copied} file{'s' if report.media_copied != 1 else ''} kept in {sanitize(str(media.folder(env.store)))}"
              " (shown as [image: ...] or [sound: ...]; press o in a review to open them).")
     elif report.media_skipped:
-        echo(f"Media: {report.media_skipped} reference{'s' if report.media_skipped != 1 else ''} to files that are not in the file"
+        echo(f"Media: {report.media_skipped} reference{'s' if report.media_skipped != 1 else ''} to images or sounds that the file does not include"
              " (shown as [image: ...] or [sound: ...]).")
 
 

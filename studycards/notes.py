@@ -140,7 +140,7 @@ def _apply(store: Store, spec: DeckSpec, now_epoch: int) -> DeckReport:
     guids = new_guids()
 
     typed = _TypedNotes(store, spec.name)
-    typed.load([row[_ID] for row in existing.values()] + [row[_ID] for row in matched.values()])
+    typed.load([row[_ID] for rows in (existing.values(), matched.values()) for row in rows if row[_TYPE] == NoteKind.TYPED])
     for position, note in enumerate(spec.notes):
         tags = " ".join(note.tags)  # NoteSpec tags are unique already
         row = existing.get(note.guid) if note.guid is not None else matched.get(position)
