@@ -1143,3 +1143,24 @@ def reset(ctx: click.Context, card_ids: tuple[int, ...], query: str | None, yes:
         click.confirm(f"Reset {_cards_phrase(len(targets))} to new? Their progress is lost (their history is kept).", abort=True)
     count = cards.reset_cards(env.store, targets)
     echo(f"Reset {_cards_phrase(count)} to new (their history is kept).")
+
+
+def main() -> None:
+    """The console script: the CLI, with output that cannot be written (a
+    full disk, a closed pipe) reported in one line instead of a traceback."""
+    import errno
+    import os
+
+    try:
+        cli(prog_name="studycards")
+    except OSError as err:
+        if err.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO):
+            raise
+        try:  # nothing more can reach the reader; keep the interpreter's last flush quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        if err.errno != errno.EPIPE:
+            sys.stderr.write(f"Error: cannot write the output ({err.strerror})\n")
+        sys.exit(1)

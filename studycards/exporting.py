@@ -107,15 +107,21 @@ def render(decks: list[DeckSpec], fmt: str, with_progress: bool, media: list[tup
 
 def format_for(path: str | None, fmt: str | None, several: bool = False) -> str:
     """The format asked for, else the output file's extension, else TOML
-    for one deck and JSON for several (a folder of TOML files is asked for
-    by name)."""
+    for one deck and JSON for several; several decks go to a folder of TOML
+    files when ``-o`` names a folder (one that exists, or a name with no
+    extension), and to JSON for a file name with an extension we do not know
+    (``all.bak``)."""
     if fmt:
         return fmt
     if path and Path(path).is_dir():
         return "toml"
     suffix = Path(path).suffix.lower().lstrip(".") if path else ""
     known = {"toml": "toml", "csv": "csv", "txt": "csv", "tsv": "csv", "json": "json", "apkg": "apkg"}
-    return known.get(suffix, "json" if several and not path else "toml")
+    if suffix in known:
+        return known[suffix]
+    if several:
+        return "toml" if path and not suffix else "json"
+    return "toml"
 
 
 def file_name(deck: str) -> str:
