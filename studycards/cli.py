@@ -532,6 +532,10 @@ def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reve
     """Add a note to DECK (created if missing)."""
     from studycards import notes
 
+    try:  # a malformed argument is a usage error, before the collection is opened
+        notes.command_line_fields(front=front, back=back, cloze=cloze, reverse=reverse, tags=list(tags))
+    except InvalidValue as err:
+        raise click.UsageError(str(err)) from err
     env = _open(ctx)
     added = notes.add_note(env.store, deck, front=front, back=back, cloze=cloze, reverse=reverse, tags=list(tags), now_epoch=env.now_epoch)
     ids = ", ".join(str(i) for i in added.card_ids)
@@ -650,6 +654,8 @@ def delete(ctx: click.Context, note_ids: tuple[int, ...], decks: tuple[str, ...]
     from studycards import deleting
     from studycards.cards import find_cards, notes_of
 
+    if not decks and not note_ids and query is None:
+        raise click.UsageError("nothing to delete: name decks with --deck, give note ids, or --query")
     env = _open(ctx)
     if query is not None:
         found = find_cards(env.store, query, env.today, env.settings.day_start_hour)
@@ -1073,7 +1079,10 @@ def edit(
     env = _open(ctx)
     editable = editing.load(env.store, note_id)
     if front is not None or back is not None or cloze is not None or tags or reverse is not None:
-        spec = editing.from_options(editable, front=front, back=back, cloze=cloze, reverse=reverse, tags=tags or None)
+        try:
+            spec = editing.from_options(editable, front=front, back=back, cloze=cloze, reverse=reverse, tags=tags or None)
+        except InvalidValue as err:
+            raise click.UsageError(str(err)) from err
     else:
         spec = _edit_in_editor(ctx, editable)
     result = editing.apply(env.store, note_id, spec, env.now_epoch)
