@@ -201,13 +201,14 @@ def _text_records(name: str) -> list[list[str]]:
     return [row for row in csv.reader(lines, delimiter=separator) if any(cell.strip() for cell in row)]
 
 
-@pytest.mark.parametrize("name", ["strus_AllDecks.txt", "inwaves_AllDecks.txt", "mojekarticky_Abstraktni_umeni.txt"])
+@pytest.mark.parametrize("name", ["strus_AllDecks.txt", "inwaves_AllDecks.txt", "mojekarticky_Abstraktni_umeni.txt", "ankitects_text-2fields.txt"])
 def test_every_row_of_a_text_export_is_a_note_and_reimports_unchanged(run, sql, name):
     rows = _text_records(name)
     result = run("import", str(REALWORLD / name))
     assert result.exit_code == 0, result.output
-    assert "Skipped" not in result.output, result.output
-    assert sql("select count(*) from note")[0][0] == len(rows)
+    empty_fronts = [row for row in rows if not row[0].strip()]  # Anki skips these too: a card with no question
+    assert ("Skipped" in result.output) == bool(empty_fronts), result.output
+    assert sql("select count(*) from note")[0][0] == len(rows) - len(empty_fronts)
     again = run("import", str(REALWORLD / name))
     assert all(" 0 added, 0 updated" in line for line in again.output.splitlines() if " added, " in line), again.output
 

@@ -310,7 +310,7 @@ def parse_text(
         meta_cols.add(meta.tags_col)
 
     named = bool(labels) or fixed is not None
-    meta.empty_back_ok = not guessed
+    meta.empty_back_ok = not guessed or (name == "tab" and _mostly_two_or_more(records))
     odd_rows = _guessed_table(records, name, meta_cols, named, meta.tags_col, path, partial) if guessed else {}
 
     batch = ImportBatch(format=f"Anki text ({name}-separated{', guessed' if guessed else ''})", decks=[])
@@ -418,6 +418,12 @@ def _column_roles(spec: str) -> _Roles:
     return _Roles(layout, where.get("guid", 0), where.get("notetype", 0), where.get("deck", 0))
 
 
+def _mostly_two_or_more(records: list[tuple[int, list[str]]]) -> bool:
+    """Whether the most common row has two columns or more: tabs that make a table."""
+    widths = Counter(len(row) for _, row in records)
+    return bool(widths) and widths.most_common(1)[0][0] >= 2
+
+
 def _guessed_table(
     records: list[tuple[int, list[str]]], name: str, meta_cols: set[int], named: bool, tags_col: int, path: str, partial: bool
 ) -> dict[int, str]:
@@ -430,6 +436,13 @@ def _guessed_table(
         return {}
     common, count = widths.most_common(1)[0]
     total = len(records)
+    if name == "tab" and not named and common >= 2:
+        # A tab is no accident in prose: as Anki does, a row of tab-separated
+        # text with front only, front and back, or front, back and tags is a
+        # note, whatever the most common width.
+        fits = {w for w in widths if w <= max(common, 3)}
+        count = sum(widths[w] for w in fits)
+        widths = Counter({w: n for w, n in widths.items() if w not in fits} | {common: count})
     odd = total - count
     refuse = f"does not look like a table of notes: the separator was guessed ({name}) and"
     if odd > GUESSED_MISMATCH_SHARE * total and not partial:
