@@ -1,4 +1,4 @@
-from studycards.cli import cli
+from studycards.cli import main
 
 if __name__ == "__main__":
-    cli(prog_name="studycards")
+    main()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _HASH_KEY = "_builtin_decks_hash"
 _NAMES_KEY = "_builtin_decks"
+_DELETED_NOTES_KEY = "_builtin_deleted_notes"  # stable ids of built-in notes the user deleted
 
 
 def deck_dir() -> Path | None:
@@ -74,14 +75,30 @@ def sync(store: Store, now_epoch: int) -> list[notes.DeckReport] | None:
         if settings.get_internal(store, _HASH_KEY) == digest:
             return None  # another process loaded them meanwhile
         names = _names(store)
+        deleted = _deleted_notes(store)
         reports = []
         for spec in specs:
             current = names.setdefault(spec.name, spec.name)
             if current is not None:
-                reports.append(notes.apply_deck(store, replace(spec, name=current), now_epoch))
+                kept = tuple(n for n in spec.notes if n.guid not in deleted)
+                reports.append(notes.apply_deck(store, replace(spec, name=current, notes=kept), now_epoch))
         _save_names(store, names)
         settings.set_internal(store, _HASH_KEY, digest)
     return reports
+
+
+def leave_out(store: Store) -> None:
+    """A new collection that is not to start with the kit (one made by
+    ``import``, such as a round trip of an export): every built-in deck is
+    recorded as deleted, so no release brings them in; ``--restore`` does."""
+    from studycards import deckfile
+
+    files = deck_files()
+    with store.transaction():
+        if _names(store):
+            return  # another process loaded them meanwhile
+        _save_names(store, {deckfile.parse_file(path).name: None for path in files})
+        settings.set_internal(store, _HASH_KEY, _digest(files))
 
 
 def first_load(store: Store) -> bool:
@@ -102,10 +119,38 @@ def forget_removed(store: Store, deleted: list[str]) -> dict[str, str | None]:
     return names
 
 
-def put_back(store: Store, names: dict[str, str | None] | None) -> None:
-    """Undo of a deletion: the record as it was before it."""
+def put_back(store: Store, names: dict[str, str | None] | None, deleted_notes: list[str] | None = None) -> None:
+    """Undo of a deletion: the records as they were before it."""
     if names is not None:
         _save_names(store, names)
+    if deleted_notes is not None:
+        _save_deleted_notes(store, set(deleted_notes))
+
+
+def _deleted_notes(store: Store) -> set[str]:
+    raw = settings.get_internal(store, _DELETED_NOTES_KEY)
+    return set(json.loads(raw)) if raw else set()
+
+
+def _save_deleted_notes(store: Store, guids: set[str]) -> None:
+    settings.set_internal(store, _DELETED_NOTES_KEY, json.dumps(sorted(guids)))
+
+
+def forget_notes(store: Store, guids: list[str]) -> list[str]:
+    """Record deleted built-in notes (by their stable id) so releases do not
+    bring them back; returns the record as it was, for undo."""
+    before = _deleted_notes(store)
+    shipped = _shipped_guids()
+    gone = {g for g in guids if g in shipped}
+    if gone:
+        _save_deleted_notes(store, before | gone)
+    return sorted(before)
+
+
+def _shipped_guids() -> set[str]:
+    from studycards import deckfile
+
+    return {n.guid for path in deck_files() for n in deckfile.parse_file(path).notes if n.guid}
 
 
 def renamed(store: Store, moves: list[tuple[str, str]]) -> None:
@@ -124,7 +169,8 @@ def status(store: Store) -> list[tuple[str, str | None]]:
 
 
 def restore(store: Store, now_epoch: int) -> list[str]:
-    """Load the deleted built-in decks again (as new cards); returns their names."""
+    """Load the deleted built-in decks and notes again (as new cards); returns
+    the names of the decks that come back."""
     with store.transaction():
         names = _names(store)
         back = [shipped for shipped, current in names.items() if current is None]
@@ -135,6 +181,7 @@ def restore(store: Store, now_epoch: int) -> list[str]:
 
             raise InvalidValue(f"a deck named {clash!r} exists already: rename it first")
         _save_names(store, {shipped: shipped if current is None else current for shipped, current in names.items()})
+        _save_deleted_notes(store, set())  # deleted built-in notes come back too
         settings.set_internal(store, _HASH_KEY, "")  # load again
         sync(store, now_epoch)
     return back

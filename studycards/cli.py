@@ -40,6 +40,7 @@ Cards graded below 4 come back at the end of the session until they get a 4 or 5
 Keys:
   u  undo the last answer (repeatable)
   s  bury this card until tomorrow
+  o  open this card's images and sounds (from imported packages) in your viewer or player
   q  quit; everything answered so far is saved
   ?  this help"""
 
@@ -83,21 +84,29 @@ class _Env(NamedTuple):
     now_epoch: int
 
 
-def _open(ctx: click.Context) -> _Env:
+def _open(ctx: click.Context, kit: bool = True) -> _Env:
     """Open the collection once per command (creating, upgrading and loading
-    the built-in decks when needed) and read the clock once."""
+    the built-in decks when needed) and read the clock once. With ``kit``
+    False a new collection starts without the built-in decks."""
     from studycards import builtin, clock, settings
     from studycards.store import location, open_store
 
     app: _App = ctx.find_object(_App)
-    path = location.resolve(app.db_option)
+    try:
+        path = location.resolve(app.db_option)
+    except location.EmptyLocation as err:
+        raise click.UsageError(str(err)) from err
     now = clock.now()
     now_epoch = clock.epoch_seconds(now)
-    if "://" not in str(path) and not path.exists():
+    created = "://" not in str(path) and not path.exists()
+    if created:
         folder = "" if path.parent.exists() else " (and its folder)"
         click.echo(f"Creating a new collection at {sanitize(str(path))}{folder}.", err=True)
     store = open_store(path, now_epoch)
     try:
+        if created and not kit:
+            builtin.leave_out(store)
+            click.echo("The built-in decks are not loaded into a collection made by import (`studycards builtin --restore` adds them).", err=True)
         if builtin.needs_sync(store):
             first = builtin.first_load(store)
             reports = builtin.sync(store, now_epoch)
@@ -142,7 +151,10 @@ def _complete_store(ctx: click.Context):  # type: ignore[no-untyped-def]
     from studycards.store import _open_current, location
 
     root = ctx.find_root()
-    return _open_current(location.resolve(root.params.get("db_option")))
+    try:
+        return _open_current(location.resolve(root.params.get("db_option")))
+    except location.EmptyLocation:
+        return None
 
 
 def _complete_decks(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
@@ -312,7 +324,7 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
     started = time.monotonic()
     _stop_on_signals()
     try:
-        _review_loop(run, keys, clock)
+        _review_loop(run, keys, clock, lambda shown, revealed: _open_media(env.store, shown, revealed))
     except (KeyboardInterrupt, EOFError, _Stopped):
         try:
             echo()
@@ -377,7 +389,24 @@ class _Lines(_Input):
         return line.strip()
 
 
-def _review_loop(run: Any, keys: _Input, clock: Any) -> None:
+def _open_media(store: Any, shown: Any, revealed: bool) -> None:
+    """Open the media files the card shows (its question, and its answer
+    once revealed) with the system's viewer or player."""
+    from studycards import media
+
+    names = media.names_in(shown.prompt) + (media.names_in(shown.answer) if revealed else [])
+    if not names:
+        echo("This card has no images or sounds.", fg="yellow")
+        return
+    for name in dict.fromkeys(names):
+        path = media.path_of(store, name)
+        if path is None:
+            echo(f"{sanitize(name)} is not in the collection's media folder.", fg="yellow")
+        elif click.launch(str(path)) != 0:
+            echo(f"Could not open {sanitize(name)} ({sanitize(str(path))}).", fg="yellow")
+
+
+def _review_loop(run: Any, keys: _Input, clock: Any, open_media: Callable[[Any, bool], None] = lambda shown, revealed: None) -> None:
     from studycards.review import OVER_CAP
 
     try:
@@ -395,6 +424,9 @@ def _review_loop(run: Any, keys: _Input, clock: Any) -> None:
             _print_prompt(shown)
             shown_at = time.monotonic()
             key = keys.read(click.style("[any key] show answer", dim=True) if keys.interactive else "Press Enter to show the answer")
+            while keys.interactive and key == "o":
+                open_media(shown, False)
+                key = keys.read(click.style("[any key] show answer", dim=True))
             if keys.interactive and key in ("q", "u", "s", "?"):
                 if _command(run, shown, key):
                     continue
@@ -413,7 +445,10 @@ def _review_loop(run: Any, keys: _Input, clock: Any) -> None:
                     if _command(run, shown, key):
                         break
                     continue
-                echo(f"Unknown key {sanitize(key)!r}: type a grade 0-5, or u, s, q, ?", fg="yellow")
+                if key == "o":
+                    open_media(shown, True)
+                    continue
+                echo(f"Unknown key {sanitize(key)!r}: type a grade 0-5, or u, s, o, q, ?", fg="yellow")
     except _Quit:
         return
 
@@ -497,6 +532,10 @@ def add(ctx: click.Context, deck: str, front: str | None, back: str | None, reve
     """Add a note to DECK (created if missing)."""
     from studycards import notes
 
+    try:  # a malformed argument is a usage error, before the collection is opened
+        notes.command_line_fields(front=front, back=back, cloze=cloze, reverse=reverse, tags=list(tags))
+    except InvalidValue as err:
+        raise click.UsageError(str(err)) from err
     env = _open(ctx)
     added = notes.add_note(env.store, deck, front=front, back=back, cloze=cloze, reverse=reverse, tags=list(tags), now_epoch=env.now_epoch)
     ids = ", ".join(str(i) for i in added.card_ids)
@@ -615,6 +654,8 @@ def delete(ctx: click.Context, note_ids: tuple[int, ...], decks: tuple[str, ...]
     from studycards import deleting
     from studycards.cards import find_cards, notes_of
 
+    if not decks and not note_ids and query is None:
+        raise click.UsageError("nothing to delete: name decks with --deck, give note ids, or --query")
     env = _open(ctx)
     if query is not None:
         found = find_cards(env.store, query, env.today, env.settings.day_start_hour)
@@ -793,11 +834,26 @@ def config(ctx: click.Context, key: str | None, value: str | None, deck: str | N
     "instead of the file's #separator: header or a guess.",
 )
 @click.option("--partial", is_flag=True, help="Text files: import the valid lines of a file that does not look like a table of notes.")
+@click.option(
+    "--columns",
+    metavar="LIST",
+    help="Text files: what each column is, comma-separated: front, back, tags, deck, guid, - (ignored) or a field name "
+    "(for example front,back,-,tags).",
+)
+@click.option("--header", is_flag=True, help="Text files: the first row names the fields.")
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing anything.")
 @click.pass_context
 @_friendly_errors
 def import_command(
-    ctx: click.Context, file: str, deck: str | None, fmt: str | None, separator: str | None, partial: bool, dry_run: bool
+    ctx: click.Context,
+    file: str,
+    deck: str | None,
+    fmt: str | None,
+    separator: str | None,
+    partial: bool,
+    columns: str | None,
+    header: bool,
+    dry_run: bool,
 ) -> None:
     """Import or re-import FILE: a studycards deck file (.toml), an Anki text
     export or CSV/TSV file, an Anki package (.apkg/.colpkg), or studycards JSON.
@@ -819,8 +875,16 @@ def import_command(
             separator = separator_name(separator)
         except InvalidValue as err:
             raise click.BadParameter(str(err).removeprefix("--separator: "), param_hint="--separator") from err
-    env = _open(ctx)
-    report = importing.import_file(env.store, Path(file), env.now_epoch, dry_run, fmt, deck, separator, partial)
+    if (columns is not None or header) and fmt not in (None, "text", "csv", "tsv"):
+        raise click.UsageError(f"--columns and --header are for text files, not --format {fmt}")
+    env = _open(ctx, kit=False)
+    try:
+        report = importing.import_file(
+            env.store, Path(file), env.now_epoch, dry_run, fmt, deck, separator, partial,
+            columns=columns, header=header, day_start_hour=env.settings.day_start_hour,
+        )
+    except InvalidValue as err:
+        raise click.UsageError(str(err)) from err
     head = "Dry run, nothing written. Would import" if dry_run else "Imported"
     echo(f"{head} {sanitize(file)} ({report.format}):")
     if not report.decks:
@@ -836,8 +900,14 @@ def import_command(
             echo(f"  {sanitize(reason)}")
         if len(report.skipped) > 20:
             echo(f"  ... and {len(report.skipped) - 20} more")
-    if report.media_skipped:
-        echo(f"Media skipped: {report.media_skipped} (images and sounds are not shown in the terminal).")
+    if report.media_copied:
+        from studycards import media
+
+        echo(f"Media: {report.media_copied} file{'s' if report.media_copied != 1 else ''} kept in {sanitize(str(media.folder(env.store)))}"
+             " (shown as [image: ...] or [sound: ...]; press o in a review to open them).")
+    elif report.media_skipped:
+        echo(f"Media: {report.media_skipped} reference{'s' if report.media_skipped != 1 else ''} to images or sounds that the file does not include"
+             " (shown as [image: ...] or [sound: ...]).")
 
 
 @cli.command()
@@ -870,7 +940,7 @@ def export(ctx: click.Context, decks: tuple[str, ...], fmt: str | None, output: 
         written = exporting.write_folder(Path(output), specs, force)
         echo(f"Exported {count} to {sanitize(output)}: {len(written)} TOML files.", err=True)
         return
-    data = exporting.render(specs, fmt, with_progress)
+    data = exporting.render(specs, fmt, with_progress, exporting.media_of(env.store, specs) if fmt == "apkg" else None)
     if output:
         exporting.write_file(Path(output), data, force)
         echo(f"Exported {count} to {sanitize(output)} ({fmt}).", err=True)
@@ -1009,7 +1079,10 @@ def edit(
     env = _open(ctx)
     editable = editing.load(env.store, note_id)
     if front is not None or back is not None or cloze is not None or tags or reverse is not None:
-        spec = editing.from_options(editable, front=front, back=back, cloze=cloze, reverse=reverse, tags=tags or None)
+        try:
+            spec = editing.from_options(editable, front=front, back=back, cloze=cloze, reverse=reverse, tags=tags or None)
+        except InvalidValue as err:
+            raise click.UsageError(str(err)) from err
     else:
         spec = _edit_in_editor(ctx, editable)
     result = editing.apply(env.store, note_id, spec, env.now_epoch)
@@ -1035,7 +1108,12 @@ def _edit_in_editor(ctx: click.Context, editable: Any) -> Any:
 
     text = editing.render(editable)
     while True:
-        edited = click.edit(text, extension=".toml", require_save=True)
+        try:
+            edited = click.edit(text, extension=".toml", require_save=True)
+        except UnicodeDecodeError:
+            raise click.ClickException(f"the edited note is not UTF-8 text; note {editable.note.id} is unchanged") from None
+        except OSError as err:
+            raise click.ClickException(f"the edited file could not be read back ({err.strerror}); note {editable.note.id} is unchanged") from None
         if edited is None or not edited.strip():
             abort()
         try:
@@ -1074,3 +1152,24 @@ def reset(ctx: click.Context, card_ids: tuple[int, ...], query: str | None, yes:
         click.confirm(f"Reset {_cards_phrase(len(targets))} to new? Their progress is lost (their history is kept).", abort=True)
     count = cards.reset_cards(env.store, targets)
     echo(f"Reset {_cards_phrase(count)} to new (their history is kept).")
+
+
+def main() -> None:
+    """The console script: the CLI, with output that cannot be written (a
+    full disk, a closed pipe) reported in one line instead of a traceback."""
+    import errno
+    import os
+
+    try:
+        cli(prog_name="studycards")
+    except OSError as err:
+        if err.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO):
+            raise
+        try:  # nothing more can reach the reader; keep the interpreter's last flush quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        if err.errno != errno.EPIPE:
+            sys.stderr.write(f"Error: cannot write the output ({err.strerror})\n")
+        sys.exit(1)

@@ -66,6 +66,8 @@ def delete(store: Store, deck_ids: list[int], note_ids: list[int], now_epoch: in
         payload = store.undo.gather(deck_ids, note_ids)
         removed_names = [name for deck_id, name in store.decks.all() if deck_id in set(deck_ids)]
         payload["builtin"] = builtin.forget_removed(store, removed_names)
+        guid_column = payload["note"]["columns"].index("guid") if payload["note"]["rows"] else 0
+        payload["builtin_notes"] = builtin.forget_notes(store, [row[guid_column] for row in payload["note"]["rows"]])
         store.undo.remove(payload)
         store.undo.record(description, payload, now_epoch)
     return _counts(description, payload)
@@ -79,7 +81,7 @@ def undo(store: Store) -> Removal:
             raise NotFound("nothing to undo")
         entry_id, description, payload = last
         store.undo.restore(entry_id, payload)
-        builtin.put_back(store, payload.get("builtin"))
+        builtin.put_back(store, payload.get("builtin"), payload.get("builtin_notes"))
     return _counts(description, payload)
 
 

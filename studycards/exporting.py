@@ -11,7 +11,7 @@ from pathlib import Path
 
 from studycards.deckfile import DeckSpec, NoteSpec
 from studycards.errors import InvalidValue
-from studycards.records import CardKind, CardProgress
+from studycards.records import CardKind, CardProgress, NoteKind
 from studycards.store import Store
 
 FORMATS = ("toml", "csv", "json", "apkg")
@@ -26,8 +26,11 @@ def collect(store: Store, deck_ids: list[int], with_progress: bool) -> list[Deck
     as plain data, from one consistent snapshot."""
     with store.reading():
         decks = store.decks.with_ids(deck_ids)
+        limits = store.decks.new_limits()
         notes = store.notes.in_decks(deck_ids)
         progress = _progress(store, [n.id for n in notes]) if with_progress else {}
+        typed = store.notes.fields_of([n.id for n in notes if n.note_type == NoteKind.TYPED])
+        note_types = store.note_types.with_ids([nt for nt, _ in typed.values()])
     by_deck: dict[int, list[NoteSpec]] = {}
     for n in notes:
         spec = NoteSpec(
@@ -40,8 +43,11 @@ def collect(store: Store, deck_ids: list[int], with_progress: bool) -> list[Deck
             source=n.source,
             progress=tuple(progress.get(n.id, ())),
         )
+        if n.id in typed:
+            nt_id, fields = typed[n.id]
+            spec = spec._replace(note_type_spec=note_types[nt_id], fields=tuple(fields))
         by_deck.setdefault(n.deck_id, []).append(spec)
-    return [DeckSpec(name=decks[i][0], description=decks[i][1], notes=tuple(by_deck.get(i, ()))) for i in deck_ids]
+    return [DeckSpec(name=decks[i][0], description=decks[i][1], notes=tuple(by_deck.get(i, ())), new_per_day=limits.get(i)) for i in deck_ids]
 
 
 def _progress(store: Store, note_ids: list[int]) -> dict[int, list[CardProgress]]:
@@ -53,7 +59,19 @@ def _progress(store: Store, note_ids: list[int]) -> dict[int, list[CardProgress]
     return by_note
 
 
-def render(decks: list[DeckSpec], fmt: str, with_progress: bool) -> bytes:
+def media_of(store: Store, decks: list[DeckSpec]) -> list[tuple[str, Path]]:
+    """(name, stored file) of the media that the decks' typed notes use and
+    the collection keeps, for a package."""
+    from studycards import media
+    from studycards.importers.html_text import media_names
+
+    names = sorted({name for d in decks for n in d.notes for f in n.fields for name in media_names(f)})
+    stored = store.media.hashes(names)
+    folder = media.folder(store)
+    return [(name, folder / stored[name]) for name in names if name in stored and (folder / stored[name]).is_file()]
+
+
+def render(decks: list[DeckSpec], fmt: str, with_progress: bool, media: list[tuple[str, Path]] | None = None) -> bytes:
     if with_progress and fmt != "json":
         raise InvalidValue("--with-progress needs --format json (the only format that carries progress)")
     if fmt == "toml":
@@ -74,22 +92,36 @@ def render(decks: list[DeckSpec], fmt: str, with_progress: bool) -> bytes:
         from studycards.exporters import apkg
 
         buffer = io.BytesIO()
-        apkg.write(decks, buffer)
+        with tempfile.TemporaryDirectory(prefix="studycards-media-") as tmp:
+            paths = []
+            for name, stored in media or ():
+                if "/" in name or "\\" in name or name in (".", ".."):
+                    continue  # a package names its files flat
+                target = Path(tmp) / name
+                target.write_bytes(stored.read_bytes())
+                paths.append(str(target))
+            apkg.write(decks, buffer, paths)
         return buffer.getvalue()
     raise InvalidValue(f"unknown export format {fmt!r} (use {', '.join(FORMATS)})")
 
 
 def format_for(path: str | None, fmt: str | None, several: bool = False) -> str:
     """The format asked for, else the output file's extension, else TOML
-    for one deck and JSON for several (a folder of TOML files is asked for
-    by name)."""
+    for one deck and JSON for several; several decks go to a folder of TOML
+    files when ``-o`` names a folder (one that exists, or a name with no
+    extension), and to JSON for a file name with an extension we do not know
+    (``all.bak``)."""
     if fmt:
         return fmt
     if path and Path(path).is_dir():
         return "toml"
     suffix = Path(path).suffix.lower().lstrip(".") if path else ""
     known = {"toml": "toml", "csv": "csv", "txt": "csv", "tsv": "csv", "json": "json", "apkg": "apkg"}
-    return known.get(suffix, "json" if several and not path else "toml")
+    if suffix in known:
+        return known[suffix]
+    if several:
+        return "toml" if path and not suffix else "json"
+    return "toml"
 
 
 def file_name(deck: str) -> str:

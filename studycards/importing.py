@@ -34,7 +34,8 @@ class ImportReport:
     format: str
     decks: list[notes.DeckReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    media_skipped: int = 0
+    media_skipped: int = 0  # media references in the imported notes
+    media_copied: int = 0  # media files kept in the collection's media folder
 
 
 class _DryRun(Exception):
@@ -152,8 +153,39 @@ def _text(path: Path, data: bytes) -> str:
         raise InvalidFile(str(path), line, "not UTF-8 text (save the file as UTF-8 and try again)")
 
 
+def _sqlite_file(path: Path, deck: str | None, day_start_hour: int = 4) -> ImportBatch:
+    """A SQLite file: an Anki collection or a Mnemosyne 2 database is read;
+    anything else is refused, saying what it is."""
+    from studycards.store.anki_collection import ForeignFileError, sqlite_tables
+
+    try:
+        tables = sqlite_tables(path)
+    except ForeignFileError as err:
+        raise InvalidFile(str(path), None, f"a SQLite database that cannot be read ({err})")
+    if {"notes", "cards", "col"} <= tables:
+        from studycards.importers.anki_package import read_collection_file
+
+        return read_collection_file(path, deck)
+    from studycards.importers.mnemosyne import is_mnemosyne_db, parse_mnemosyne_db
+
+    if is_mnemosyne_db(tables):
+        return parse_mnemosyne_db(path, deck, day_start_hour)
+    if "schema_migration" in tables and "card" in tables:
+        raise InvalidFile(str(path), None, "a studycards database, not an import format; open it with --db, or export decks from it")
+    shown = ", ".join(sorted(tables)[:6]) + (", ..." if len(tables) > 6 else "")
+    raise InvalidFile(str(path), None, f"a SQLite database (tables: {shown or 'none'}) that is neither an Anki collection nor a Mnemosyne database, {_NOT_OURS}")
+
+
 def read(
-    path: Path, fmt: str | None, deck: str | None, separator: str | None = None, partial: bool = False
+    path: Path,
+    fmt: str | None,
+    deck: str | None,
+    separator: str | None = None,
+    partial: bool = False,
+    *,
+    columns: str | None = None,
+    header: bool = False,
+    day_start_hour: int = 4,
 ) -> ImportBatch:
     """Parse ``path`` completely; raises InvalidFile before anything is written.
     ``separator`` (``--separator``: a name or the character) reads the file as
@@ -183,17 +215,20 @@ def read(
     if what is not None:
         if what.startswith("UTF-"):
             raise InvalidFile(str(path), None, f"{what}; save the file as UTF-8 and try again")
-        if what == "a SQLite database" and path.suffix.lower() in (".anki2", ".anki21"):
-            raise InvalidFile(str(path), None, "an Anki collection file, not a studycards import format; export a package (.apkg) from Anki and import that")
+        if what == "a SQLite database":
+            return _sqlite_file(path, deck, day_start_hour)
         raise InvalidFile(str(path), None, f"{what}, {_NOT_OURS}")
     if size > MAX_TEXT_BYTES:
         raise InvalidFile(str(path), None, f"larger than {MAX_TEXT_BYTES // 1024**2} MiB; refusing it")
     text = _text(path, path.read_bytes())
     if kind == "text" and fmt is None:
         markup = _markup(text)
+        if markup == "a Mnemosyne XML export":
+            from studycards.importers.mnemosyne import parse_mnemosyne_xml
+
+            return parse_mnemosyne_xml(text, str(path), deck, day_start_hour)
         if markup is not None:
-            advice = "; export the cards as tab-separated text and import that" if "Mnemosyne" in markup else ""
-            raise InvalidFile(str(path), None, f"{markup}, {_NOT_OURS}{advice}")
+            raise InvalidFile(str(path), None, f"{markup}, {_NOT_OURS}")
         if _looks_like_json(text):
             kind = "json"
     if kind == "toml":
@@ -207,7 +242,7 @@ def read(
         return parse_json(text, str(path), deck)
     from studycards.importers.anki_text import parse_text
 
-    return parse_text(text, str(path), deck, separator, partial)
+    return parse_text(text, str(path), deck, separator, partial, columns=columns, header=header)
 
 
 def import_file(
@@ -219,15 +254,29 @@ def import_file(
     deck: str | None = None,
     separator: str | None = None,
     partial: bool = False,
+    *,
+    columns: str | None = None,
+    header: bool = False,
+    day_start_hour: int = 4,
 ) -> ImportReport:
     """Read and validate the whole file, then write it in one transaction
     (a dry run rolls it back and only reports)."""
     with _no_cycle_collection():
-        batch = read(path, fmt, deck, separator, partial)
+        batch = read(path, fmt, deck, separator, partial, columns=columns, header=header, day_start_hour=day_start_hour)
         report = ImportReport(format=batch.format, skipped=batch.skipped, media_skipped=batch.media_skipped)
+        files: list[tuple[str, str, int]] = []
+        if batch.media_files and batch.media_source is not None and not dry_run:
+            from studycards import media
+
+            files = media.copy_from_package(store, batch.media_source, batch.media_files)  # content-addressed: harmless if the import fails
+        report.media_copied = len(files)
         try:
             with store.transaction():
-                report.decks = [notes.apply_deck(store, spec, now_epoch) for spec in batch.decks]
+                try:
+                    report.decks = [notes.apply_deck(store, spec, now_epoch) for spec in batch.decks]
+                except InvalidValue as err:  # a deck name the file gives, say
+                    raise InvalidFile(str(path), None, str(err)) from err
+                store.media.record(files)
                 if dry_run:
                     raise _DryRun
         except _DryRun:

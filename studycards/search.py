@@ -248,7 +248,9 @@ def _prop(value: str, source: str) -> Prop:
     if len(fraction) > 2:
         raise InvalidValue(f"prop:ease takes at most 2 decimals (easiness is kept in hundredths): {quote(source)}")
     hundredths = int(whole) * 100 + int(fraction.ljust(2, "0"))
-    return Prop(name, op, _int64(-hundredths if sign == "-" else hundredths, source))
+    if hundredths > INT64_MAX:
+        raise InvalidValue(f"number out of range in {quote(source)} (prop:ease is at most {INT64_MAX // 100})")
+    return Prop(name, op, -hundredths if sign == "-" else hundredths)
 
 
 def _days(key: str, value: str, source: str) -> int:
@@ -342,6 +344,8 @@ class _Parser:
                 raise self.fail("empty parentheses")
             if token is not None and token.kind == ")":
                 raise self.fail("'or' needs a term on each side" if self.at > 0 and _keyword(self.tokens[self.at - 1]) == "or" else "unbalanced parenthesis")
+            if self.at > 0 and self.tokens[self.at - 1].kind == "(":
+                raise self.fail("unbalanced parenthesis")  # "(" and nothing after it
             raise self.fail("'or' needs a term on each side")
         return _combine(And, terms)
 

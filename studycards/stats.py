@@ -185,7 +185,7 @@ def hardest(store: Store, deck_ids: list[int] | None) -> list[dict[str, object]]
     from studycards.render import prompt_and_answer
 
     out = []
-    for card_id, kind, ordinal, lapses, easiness, suspended, front, back, deck in store.statistics.hardest(HARDEST, deck_ids):
+    for card_id, lapses, easiness, suspended, kind, ordinal, front, back, deck in store.statistics.hardest(HARDEST, deck_ids):
         prompt, _ = prompt_and_answer(kind, ordinal, front, back)
         out.append({"id": card_id, "deck": deck, "prompt": prompt, "lapses": lapses, "easiness": easiness / 100, "suspended": bool(suspended)})
     return out

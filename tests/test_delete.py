@@ -53,7 +53,7 @@ def test_delete_asks_first_and_refuses_without_a_terminal(run, cards_json):
     result = run("delete", "--deck", "D")  # CliRunner's input is not a terminal
     assert result.exit_code == 2 and "pass --yes" in result.stderr
     assert len(cards_json()) == 1
-    assert run("delete").exit_code == 1
+    assert run("delete").exit_code == 2  # nothing named: a usage error
     assert run("delete", "--deck", "Nope", "--yes").exit_code == 1
     assert run("delete", "99999999999999999999", "--yes").exit_code == 2
 

@@ -312,7 +312,7 @@ def test_edit_with_bad_options_changes_nothing(run, add, sql, args, message):
     note = add("Spanish", "--cloze", "El {{c1::perro}}", "--back", "extra")
     before = sql("SELECT * FROM note")
     result = run("edit", str(note), *args)
-    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert (result.exit_code, result.output.splitlines()[-1]) == (2, f"Error: {message}")  # a usage error
     assert sql("SELECT * FROM note") == before
 
 

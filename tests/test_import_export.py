@@ -32,11 +32,39 @@ def imported(run, path, *options):
 # --- Anki's own exports ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", PACKAGES + ["anki_notes_all_columns.txt"])
-def test_files_exported_by_anki_import_with_decks_tags_and_guids(run, sql, name):
+def card_faces(sql):
+    """(guid, kind, ord) -> (question, answer) as a card shows them."""
+    rows = sql(
+        "select n.guid, c.kind, c.ord, coalesce(c.question, n.front), coalesce(c.answer, n.back) from card c join note n on n.id = c.note_id"
+    )
+    return {(guid, kind, ordinal): (q, a) for guid, kind, ordinal, q, a in rows}
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_packages_exported_by_anki_import_with_their_note_types_decks_tags_and_guids(run, sql, name):
     out = imported(run, FIXTURES / name)
     assert "Anki Basics: 5 added" in out and "Anki Basics::Geography: 3 added" in out
-    assert "Media skipped:" in out
+    rows = {r[0]: r[1:] for r in note_rows(sql)}
+    assert set(rows) == ANKI_GUIDS
+    assert {r[1] for r in rows.values()} == {"typed"}  # every note keeps its Anki note type
+    assert rows["LV?2;il[^L"][:1] + rows["LV?2;il[^L"][3:] == ("Anki Basics", "What is 2 + 2?", "4", "maths")
+    types = dict(sql("select n.guid, t.name from note n join note_type t on t.id = n.note_type_id"))
+    assert types["LV?2;il[^L"] == "Basic" and types["Pspzn=m=7@"] == "Basic (and reversed card)" and types["zU}Gb>K:A|"] == "Cloze"
+    fields = json.loads(sql("select fields from note where guid = 'N_A7}o.UzS'")[0][0])
+    assert fields[0].startswith("Picture:") and "cat.jpg" in fields[0] and "meow.mp3" in fields[1]  # the HTML as Anki has it
+    faces = card_faces(sql)
+    assert faces[("f2~wACeVJ!", "template", 0)] == ("Tom & Jerry are a cat and a ...?", "mouse\n(a small one)")
+    assert faces[("Pspzn=m=7@", "template", 1)] == ("Paris", "Capital of France")  # the reversed card
+    assert faces[("zU}Gb>K:A|", "cloze", 2)] == ("The mitochondria is the [role] of the cell", "The mitochondria is the [powerhouse] of the cell\nbiology")
+    assert faces[("N_A7}o.UzS", "template", 0)] == ("Picture: [image: cat.jpg]", "a cat [sound: meow.mp3]")
+    assert faces[("D;S!mpy/d;", "template", 0)] == ("Ünïcödé ✓ question", "答え")
+    assert sql("select count(*) from card") == [(11,)]  # 5 basic + 2x2 reversed + 2 cloze
+
+
+def test_a_text_file_exported_by_anki_imports_with_decks_tags_and_guids(run, sql):
+    out = imported(run, FIXTURES / "anki_notes_all_columns.txt")
+    assert "Anki Basics: 5 added" in out and "Anki Basics::Geography: 3 added" in out
+    assert "Media: 2 references" in out
     rows = {r[0]: r[1:] for r in note_rows(sql)}
     assert set(rows) == ANKI_GUIDS
     assert rows["LV?2;il[^L"] == ("Anki Basics", "basic", 0, "What is 2 + 2?", "4", "maths")
@@ -44,7 +72,7 @@ def test_files_exported_by_anki_import_with_decks_tags_and_guids(run, sql, name)
     assert rows["vh>i%6a2?l"][4] == "line one\nline two\nline three"
     assert rows["Pspzn=m=7@"] == ("Anki Basics::Geography", "basic", 1, "Capital of France", "Paris", "geo")
     assert rows["zU}Gb>K:A|"][1:5] == ("cloze", 0, "The {{c1::mitochondria}} is the {{c2::powerhouse::role}} of the cell", "biology")
-    assert rows["N_A7}o.UzS"][3:5] == ("Picture:", "a cat")  # image and sound removed
+    assert rows["N_A7}o.UzS"][3:5] == ("Picture: [image: cat.jpg]", "a cat [sound: meow.mp3]")  # media shown in place
     assert rows["D;S!mpy/d;"][3:5] == ("Ünïcödé ✓ question", "答え")
     assert sql("select count(*) from card") == [(11,)]  # 5 basic + 2x2 reversed + 2 cloze
 
@@ -60,9 +88,11 @@ def test_current_packages_never_import_the_dummy_legacy_collection(run, sql):
 def test_genanki_package_imports(run, sql):
     out = imported(run, FIXTURES / "genanki_deck.apkg")
     assert "Genanki Deck: 3 added" in out
+    # A note type of the deck's own is kept; genanki's stock note types are the ones our own notes go
+    # to Anki with, so their notes come back as our own kinds.
     assert note_rows(sql) == [
-        ("genanki-guid-1", "Genanki Deck", "basic", 0, "Capital of Italy", "Rome", "geo"),
-        ("genanki-guid-2", "Genanki Deck", "basic", 0, "Largest planet", "Jupiter", ""),
+        ("genanki-guid-1", "Genanki Deck", "typed", 0, "Capital of Italy", "Rome", "geo"),
+        ("genanki-guid-2", "Genanki Deck", "typed", 0, "Largest planet", "Jupiter", ""),
         ("genanki-guid-3", "Genanki Deck", "cloze", 0, "{{c1::Oxygen}} has atomic number {{c2::8}}", "", ""),
     ]
 
@@ -94,11 +124,26 @@ def test_reimporting_the_same_file_changes_nothing(run, cards_json, name):
     assert cards_json() == before
 
 
-def test_the_same_anki_notes_from_text_and_package_are_one_set_of_notes(run, sql):
+def test_the_same_anki_notes_from_package_and_text_are_one_set_of_notes(run, sql, cards_json):
+    imported(run, FIXTURES / "anki_current.apkg")
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(4, 4, 4))
+    before = cards_json()
+    out = imported(run, FIXTURES / "anki_notes_all_columns.txt")
+    assert "0 added, 0 updated, 5 unchanged" in out  # the text export of the same notes: nothing to change
+    assert cards_json() == before
+    assert sql("select count(*) from note where note_type = 'typed'") == [(8,)]  # their note types stay
+
+
+def test_notes_from_a_text_file_take_their_note_type_from_a_package_and_keep_progress(run, sql, cards_json):
     imported(run, FIXTURES / "anki_notes_all_columns.txt")
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4))
+    studied = {c["id"]: (c["front"], c["due"]) for c in cards_json()}
     out = imported(run, FIXTURES / "anki_current.apkg")
-    assert "0 added, 0 updated, 5 unchanged" in out
-    assert sql("select count(*) from note") == [(8,)]
+    assert "0 added, 5 updated" in out  # the notes gain their note types
+    assert sql("select count(*) from note") == [(8,)] and sql("select count(*) from card") == [(11,)]
+    assert {c["id"]: (c["front"], c["due"]) for c in cards_json()} == studied  # the same cards, progress kept
 
 
 # --- Hand-made text files ----------------------------------------------------------
@@ -149,11 +194,11 @@ def test_without_columns_header_the_third_column_is_tags(run, sql, tmp_path):
 def test_rows_that_cannot_be_notes_are_skipped_with_reasons(run, sql, tmp_path):
     path = tmp_path / "cards.csv"
     path.write_text("#separator:comma\nq1,a1\n,no front\nq3,\nq1,again\n", encoding="utf-8")
-    out = imported(run, path, "--partial")  # 3 of 4 skipped: refused without it (test_import_refusal.py)
-    assert "Imported: 1 added" in out
-    assert "Skipped 3 notes:" in out
-    assert "line 3: the front is empty" in out and "line 4: the back is empty" in out
-    assert "line 5: same deck and front as line 2" in out
+    out = imported(run, path, "--partial")  # half skipped: refused without it (test_import_refusal.py)
+    assert "Imported: 3 added" in out  # a repeated front is a note of its own, and a front alone a note, as in Anki
+    assert "Skipped 1 note:" in out
+    assert "line 3: the front is empty" in out
+    assert sorted(sql("select front, back from note")) == [("q1", "a1"), ("q1", "again"), ("q3", "")]
 
 
 # --- Bad input: one line, nothing written ------------------------------------------

@@ -140,16 +140,16 @@ def test_a_given_separator_trusts_the_column_counts(run, sql, tmp_path):
 
 @pytest.mark.parametrize("skipped, refused_", [(2, False), (3, True)])
 def test_more_than_half_of_the_lines_skipped_is_refused_even_with_a_header(run, cards_json, tmp_path, skipped, refused_):
-    lines = [f"q{i},a{i}" for i in range(5 - skipped)] + [f"e{i}," for i in range(skipped)]
+    lines = [f"q{i},a{i}" for i in range(5 - skipped)] + [f",a{i}" for i in range(skipped)]
     path = write(tmp_path / "cards.csv", "#separator:comma\n" + "\n".join(lines) + "\n")
     if not refused_:
         assert f"Skipped {skipped} notes:" in imported(run, path)
         return
     assert refused(run, cards_json, path) == (
-        f"does not look like a table of notes: 3 of 5 lines would be skipped (line 4: the back is empty, ...); {ADVICE}"
+        f"does not look like a table of notes: 3 of 5 lines would be skipped (line 4: the front is empty, ...); {ADVICE}"
     )
     out = imported(run, path, "--partial")
-    assert "Imported: 2 added" in out and "Skipped 3 notes:" in out and "line 6: the back is empty" in out
+    assert "Imported: 2 added" in out and "Skipped 3 notes:" in out and "line 6: the front is empty" in out
 
 
 def test_partial_readme_and_passwd_import_only_valid_lines(run, tmp_path, cards_json):
@@ -210,7 +210,7 @@ def test_separator_with_a_non_text_format_is_refused(run, cards_json, tmp_path):
     path = write(tmp_path / "c.json", "q,a\n")
     before = cards_json()
     result = run("import", str(path), "--separator", "comma", "--format", "json")
-    assert result.exit_code == 1 and result.stderr == "Error: --separator is for text files, not --format json\n"
+    assert result.exit_code == 2 and result.stderr.endswith("Error: --separator is for text files, not --format json\n")
     assert cards_json() == before
 
 
@@ -235,10 +235,8 @@ def test_separator_reads_a_file_of_another_extension_as_text(run, sql, tmp_path)
         ("noext", '<?xml version="1.0"?>\n<!-- c -->\n<!DOCTYPE x>\n<x/>', "an XML document (<x>), not a studycards import format"),
         (
             "export.xml",
-            '<?xml version="1.0" encoding="utf-8"?>\n<mnemosyne core_version="1" time_of_start="1234">\n'
-            '<category active="1"><name>Default</name></category>\n'
-            '<item id="abc" cat="Default" gr="0"><Q>q1</Q><A>a1</A></item>\n</mnemosyne>\n',
-            "a Mnemosyne XML export, not a studycards import format",
+            '<?xml version="1.0" encoding="utf-8"?>\n<mnemosyne core_version="2">\n</mnemosyne>\n',
+            "Mnemosyne XML core_version '2' is not supported",
         ),
         ("page.txt", "<!DOCTYPE html>\n<html><body><p>a, b</p></body></html>\n", "an HTML page, not a studycards import format"),
     ],
@@ -271,13 +269,26 @@ def test_binary_files_say_what_they_appear_to_be(run, cards_json, tmp_path, name
     assert text.startswith(message) and "UTF-8 text" not in text.replace("save the file as UTF-8", "")
 
 
-@pytest.mark.parametrize("name, message", [("other.db", "a SQLite database, not a studycards import format"),
-                                           ("collection.anki2", "an Anki collection file, not a studycards import format")])
-def test_a_sqlite_database_that_is_not_a_package_is_named(run, cards_json, db_path, tmp_path, name, message):
+@pytest.mark.parametrize("name", ["other.db", "collection.anki2"])
+def test_a_studycards_database_is_not_imported_but_named(run, cards_json, db_path, tmp_path, name):
     copy = tmp_path / name
     shutil.copyfile(db_path, copy)
-    assert refused(run, cards_json, copy).startswith(message)
-    assert refused(run, cards_json, copy, "--format", "text").startswith(message)
+    message = "a studycards database, not an import format; open it with --db, or export decks from it"
+    assert refused(run, cards_json, copy) == message
+    assert refused(run, cards_json, copy, "--format", "text") == message
+
+
+def test_another_programs_sqlite_database_is_named_with_its_tables(run, cards_json, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "firefox.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table moz_places (id integer primary key, url text)")
+        conn.execute("create table moz_bookmarks (id integer primary key)")
+    conn.close()
+    assert refused(run, cards_json, path).startswith(
+        "a SQLite database (tables: moz_bookmarks, moz_places) that is neither an Anki collection nor a Mnemosyne database"
+    )
 
 
 def test_text_with_a_stray_byte_is_still_reported_as_text(run, cards_json, tmp_path):

@@ -71,7 +71,7 @@ def test_migrated_schema_matches_the_models_in_full(db_path, tmp_path):
     SQLModel.metadata.create_all(engine)
     engine.dispose()
     migrated, modelled = _schema(db_path), _schema(fresh)
-    assert set(migrated) == set(modelled) == {"deck", "note", "card", "review_log", "setting", "undo_entry"}
+    assert set(migrated) == set(modelled) == {"deck", "note", "card", "review_log", "setting", "undo_entry", "note_type", "media_file"}
     for table in modelled:
         assert migrated[table] == modelled[table], table
     assert ("uq_review_log_counted", ("card_id", "study_day"), True, "kind = 'review'") in modelled["review_log"]["indexes"]  # type: ignore[index]
@@ -102,6 +102,7 @@ def test_migrations_are_recorded_and_idempotent(db_path, sql):
         ("m003_card_queue_index", 100),
         ("m004_card_deck_wide_times_counted_once", 100),
         ("m005_deck_names_options_undo", 100),
+        ("m006_note_types_fields_card_text", 100),
     ]
 
 
@@ -274,6 +275,7 @@ def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql,
         "m003_card_queue_index",
         "m004_card_deck_wide_times_counted_once",
         "m005_deck_names_options_undo",
+        "m006_note_types_fields_card_text",
     ]
     [card] = cards_json()
     assert (card["front"], card["easiness"], card["interval"], card["due"], card["lapses"]) == ("q", 2.36, 6, "2026-03-08", 1)

@@ -7,8 +7,36 @@ reads them. Without ``#separator:`` the separator is guessed from the first
 records: the first of tab, comma, semicolon, pipe, colon that splits them
 into a consistent number of columns (at least two), so a colon inside a
 field never beats a comma- or tab-separated layout. ``--separator``
-overrides both the header and the guess. Without ``#columns:`` the columns
-are front, back, then tags.
+overrides both the header and the guess.
+
+Every record is a note, as in Anki: a front that repeats an earlier one
+makes another note (eight senses of one word are eight notes), and every
+column is kept. The field columns are the columns that no header names as
+guid, notetype, deck or tags. Without ``#columns:``, ``--columns`` or
+``--header``, and without a ``#tags column:``, exactly three field columns
+are front, back and tags (studycards' long-standing reading of a hand-made
+file); otherwise every field column is a field. Two fields make a plain
+front/back (or cloze) note, as always. More than two make a note of a note
+type of its own (``NoteKind.TYPED``): its fields are named by ``#columns:``,
+``--header`` or ``--columns``, else "Field 1", "Field 2", ...; it is named by
+the notetype column or ``#notetype:`` when the file has one, else "Text (N
+fields)" ("Cloze (N fields)" when the front has cloze deletions); its card
+shows the first field and answers with every later non-empty field on a
+line of its own. The note keeps the raw fields (HTML as in the file) and,
+for matching, search and listings, the first field's text as its front and
+the other fields' text, one a line, as its back. A record is skipped when
+its front is empty after conversion to text (an image-only front is not
+empty once media are rendered in place) and, for a two-field note, when its
+back is empty. Fields that are not HTML keep their whitespace exactly when
+the file says ``#html:false`` (Anki's exports, our own); in a file that does
+not say (a hand-made "front, back" CSV) the spaces around a field's text
+are dropped, and nothing inside it.
+
+``columns`` (``--columns front,back,-,tags``) names each column of the file
+in order, replacing ``#columns:`` and the ``#... column:`` headers: see
+``_column_roles``. ``header`` (``--header``) takes the first record after the
+header lines for the names of the columns, read like a ``#columns:`` line
+(a column named "tags" holds tags; front and back by Anki's names).
 
 Junk is refused, not imported (``README.md`` or ``/etc/passwd`` split on a
 guessed separator). The file fails as a whole, with one line saying why and
@@ -18,13 +46,14 @@ what to pass, when:
   (``GUESSED_MISMATCH_SHARE``; none in a file of fewer than 50 records) have
   a different number of columns from the most common one: a guessed
   separator must make a consistent table;
-- the separator was guessed, there is no ``#columns:`` header, and the
-  records have columns that would be dropped unread (more than front, back
-  and tags, e.g. the 7 colon-separated fields of ``/etc/passwd``);
+- the separator was guessed, there is no ``#columns:`` header (nor
+  ``--columns`` or ``--header``), and the records have more than front, back
+  and tags columns (e.g. the 7 colon-separated fields of ``/etc/passwd``):
+  a guessed table that wide is not taken for notes;
 - the separator was guessed and a record's quoting is malformed;
 - more than half of the records (``MAX_SKIPPED_SHARE``) would be skipped,
-  whatever the separator: empty fronts or backs, duplicates, the records
-  above.
+  whatever the separator: empty fronts or backs, repeated guids, the
+  records above.
 
 With ``partial=True`` (``--partial``) the first two and the last do not
 fail the file: records whose column count differs from the table's, and
@@ -36,17 +65,18 @@ records of a guessed table are skipped and reported the same way.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
 
 from studycards.deckfile import DeckSpec, NoteSpec
-from collections import Counter
-
 from studycards.errors import InvalidFile, InvalidValue
 from studycards.importers import MAX_FIELD_CHARS, ImportBatch, html_text
-from studycards.records import NoteKind
+from studycards.records import NoteKind, NoteTypeSpec, TemplateSpec
 from studycards.render import cloze_ordinals
 
 SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "colon": ":", "space": " "}
@@ -57,6 +87,28 @@ _ADVICE = "pass --separator or --format"
 _PARTIAL = ", or --partial to import the valid lines"
 _FRONT_LABELS = {"front", "text", "question", "q"}
 _BACK_LABELS = {"back", "back extra", "extra", "answer", "a"}
+_ROLES = ("front", "back", "tags", "deck", "guid", "notetype")
+_NOT_ROLES = {"ignore", "skip", "none", "_"}  # meant "-"
+_BAD_NAME = re.compile(r'[:{}"]|^[#^/]')  # what Anki's template language cannot take in a field name
+
+
+class _Layout(NamedTuple):
+    """Where a record's note fields are: 1-based columns (front first, back
+    second, then the rest), the tags column (0: none), and the field names
+    of a note type of its own (only when there are more than two fields)."""
+
+    fields: list[int]
+    tags: int
+    names: tuple[str, ...] = ()
+
+
+class _Roles(NamedTuple):
+    """``--columns``: the field layout and the other columns (0: none)."""
+
+    layout: _Layout
+    guid: int
+    notetype: int
+    deck: int
 
 
 def separator_name(value: str) -> str:
@@ -85,6 +137,18 @@ class _Meta:
     notetype_col: int = 0
     deck_col: int = 0
     tags_col: int = 0
+    # How a field becomes text: set once per file by parse_text.
+    convert: Callable[[str], tuple[str, int]] = html_text.strip_media
+    # A note with only a front is kept (as Anki keeps it) in a file that says
+    # what it is; in a guessed table an empty back is a sign of junk.
+    empty_back_ok: bool = False
+
+
+def _trimmed(text: str) -> tuple[str, int]:
+    """A plain field of a file that does not say ``#html:``: as
+    ``strip_media``, without the spaces around it ("front, back")."""
+    text, media = html_text.strip_media(text)
+    return text.strip(), media
 
 
 def _header(lines: list[str], path: str) -> tuple[_Meta, int]:
@@ -194,12 +258,22 @@ def _guess(body: str) -> str:
 
 
 def parse_text(
-    text: str, path: str, deck_override: str | None = None, separator: str | None = None, partial: bool = False
+    text: str,
+    path: str,
+    deck_override: str | None = None,
+    separator: str | None = None,
+    partial: bool = False,
+    *,
+    columns: str | None = None,
+    header: bool = False,
 ) -> ImportBatch:
     """Read an Anki text file; ``separator`` (a name from SEPARATORS)
     overrides the header and the guess; ``partial`` imports the valid
-    records of a file that would otherwise be refused (see the module's
-    docstring for the rules)."""
+    records of a file that would otherwise be refused; ``columns``
+    (``--columns``) names every column (``_column_roles``); ``header``
+    (``--header``) reads the first record as the columns' names. See the
+    module's docstring for the rules."""
+    roles = _column_roles(columns) if columns is not None else None  # a bad --columns fails before the file is read
     if "\x00" in text:
         raise InvalidFile(path, text[: text.index("\x00")].count("\n") + 1, "contains NUL bytes: not a text file")
     lines = text.splitlines(keepends=True)
@@ -214,26 +288,37 @@ def parse_text(
         if not guessed:
             raise
         raise InvalidFile(path, err.line, f"does not look like a table of notes: the separator was guessed ({name}) and this line has {err.message}; {_ADVICE}")
-    if meta.html is None:
+    header_row = records.pop(0)[1] if header and records else None
+    html_said = meta.html is not None
+    if not html_said:
         meta.html = any(html_text.looks_like_html(cell) for _, row in records[:50] for cell in row)
+    meta.convert = html_text.to_text if meta.html else html_text.strip_media if html_said else _trimmed
 
-    meta_cols = {c for c in (meta.guid_col, meta.notetype_col, meta.deck_col, meta.tags_col) if c}
+    fixed: _Layout | None = None
     labels: list[str] = []
-    if meta.columns is not None:
-        labels = next(csv.reader([meta.columns], delimiter=delimiter), [])
-        labels = [label.strip().lower() for label in labels]
-        if not meta.tags_col and "tags" in labels:
-            meta.tags_col = labels.index("tags") + 1
-            meta_cols.add(meta.tags_col)
+    if roles is not None:
+        fixed = roles.layout
+        meta.guid_col, meta.notetype_col, meta.deck_col, meta.tags_col = roles.guid, roles.notetype, roles.deck, fixed.tags
+    elif header_row is not None:
+        labels = [label.strip() for label in header_row]
+    elif meta.columns is not None:
+        labels = [label.strip() for label in next(csv.reader([meta.columns], delimiter=delimiter), [])]
+    meta_cols = {c for c in (meta.guid_col, meta.notetype_col, meta.deck_col, meta.tags_col) if c}
+    lowered = [label.lower() for label in labels]
+    if not meta.tags_col and "tags" in lowered:
+        meta.tags_col = lowered.index("tags") + 1
+        meta_cols.add(meta.tags_col)
 
-    odd_rows = _guessed_table(records, name, meta_cols, labels, meta.tags_col, path, partial) if guessed else {}
+    named = bool(labels) or fixed is not None
+    meta.empty_back_ok = not guessed or (name == "tab" and _mostly_two_or_more(records))
+    odd_rows = _guessed_table(records, name, meta_cols, named, meta.tags_col, path, partial) if guessed else {}
 
     batch = ImportBatch(format=f"Anki text ({name}-separated{', guessed' if guessed else ''})", decks=[])
     by_deck: dict[str, list[NoteSpec]] = {}
     seen_guids: dict[str, int] = {}
-    seen_fronts: dict[tuple[str, str], int] = {}
+    note_types: dict[tuple[str, tuple[str, ...]], NoteTypeSpec] = {}
     default_deck = deck_override or meta.deck or "Imported"
-    layouts: dict[int, tuple[list[int], int]] = {}  # by row width: the same for almost every row
+    layouts: dict[int, _Layout] = {}  # by row width: the same for almost every row
     for line, row in records:
         if max(map(len, row)) > MAX_FIELD_CHARS:
             raise InvalidFile(path, line, f"a field is longer than {MAX_FIELD_CHARS} characters")
@@ -242,9 +327,11 @@ def parse_text(
             continue
         layout = layouts.get(len(row))
         if layout is None:
-            layout = layouts[len(row)] = _field_columns(len(row), meta_cols, labels, meta.tags_col)
-        columns, tags_col = layout
-        note, media = _note(row, columns, tags_col, meta, line, default_deck, deck_override)
+            layout = layouts[len(row)] = fixed or _field_columns(len(row), meta_cols, labels, meta.tags_col)
+        if layout.names:
+            note, media = _typed_note(row, layout, meta, line, default_deck, deck_override, note_types)
+        else:
+            note, media = _note(row, layout.fields, layout.tags, meta, line, default_deck, deck_override)
         batch.media_skipped += media
         if isinstance(note, str):
             batch.skipped.append(f"line {line}: {note}")
@@ -255,12 +342,6 @@ def parse_text(
                 batch.skipped.append(f"line {line}: same guid as line {seen_guids[spec.guid]}")
                 continue
             seen_guids[spec.guid] = line
-        else:
-            key = (deck, spec.front)
-            if key in seen_fronts:
-                batch.skipped.append(f"line {line}: same deck and front as line {seen_fronts[key]}")
-                continue
-            seen_fronts[key] = line
         by_deck.setdefault(deck, []).append(spec)
     if not partial and len(batch.skipped) > MAX_SKIPPED_SHARE * len(records):
         first = batch.skipped[0]
@@ -273,17 +354,95 @@ def parse_text(
     return batch
 
 
+def _column_roles(spec: str) -> _Roles:
+    """Read ``--columns``: a comma-separated item for each column of the
+    file, in order: ``front``, ``back``, ``tags``, ``deck``, ``guid``,
+    ``notetype``, ``-`` (ignore the column) or any other name, which makes
+    the column a field of that name. Roles are matched case-insensitively.
+
+    Without ``front``, the first named field is the front; without
+    ``back``, the next named field is the back. Two fields make a plain
+    front/back note; more make a note type of its own whose fields are
+    Front, Back (as named) and the named fields, in column order. Columns
+    after the last item are ignored, like ``-``; items past the end of a
+    record read as empty. ``--columns`` replaces the file's ``#columns:``
+    and ``#guid/notetype/deck/tags column:`` headers.
+
+    Raises InvalidValue, naming the bad item, for an empty item, a role or
+    field name given twice, a name that looks like a misspelt role
+    (``tag``, ``ignore``), a field name Anki's templates cannot hold (with
+    ``:``, ``{``, ``}`` or ``"``, or starting with ``#``, ``^`` or ``/``),
+    and a list with no front."""
+    where: dict[str, int] = {}
+    names: dict[str, int] = {}
+    named: list[tuple[int, str]] = []
+    for number, item in enumerate(spec.split(","), 1):
+        name = item.strip()
+        role = name.lower()
+        if not name:
+            raise InvalidValue(f"--columns: item {number} is empty (use - to ignore a column)")
+        if role == "-":
+            continue
+        if role in _ROLES:
+            if role in where:
+                raise InvalidValue(f"--columns: {role!r} is given twice (items {where[role]} and {number})")
+            where[role] = number
+            continue
+        if role in _NOT_ROLES:
+            raise InvalidValue(f"--columns: unknown role {name!r} (use - to ignore a column)")
+        close = difflib.get_close_matches(role, _ROLES, n=1, cutoff=0.75)
+        if close:
+            raise InvalidValue(f"--columns: unknown role {name!r} (did you mean {close[0]!r}? other names are field names)")
+        if _BAD_NAME.search(name):
+            raise InvalidValue(f"--columns: {name!r} cannot be a field name (no : {{ }} or \", and not starting with # ^ or /)")
+        if role in names:
+            raise InvalidValue(f"--columns: field {name!r} is given twice (items {names[role]} and {number})")
+        names[role] = number
+        named.append((number, name))
+    fields: list[int] = []
+    labels: list[str] = []
+    for role in ("front", "back"):
+        if role in where:
+            fields.append(where[role])
+            labels.append(role.capitalize())
+        elif named:
+            number, name = named.pop(0)
+            fields.append(number)
+            labels.append(name)
+        elif role == "front":
+            raise InvalidValue("--columns: no front column (name a column front, or name the note's fields)")
+    for number, name in named:
+        fields.append(number)
+        labels.append(name)
+    layout = _Layout(fields, where.get("tags", 0), tuple(labels) if len(fields) > 2 else ())
+    return _Roles(layout, where.get("guid", 0), where.get("notetype", 0), where.get("deck", 0))
+
+
+def _mostly_two_or_more(records: list[tuple[int, list[str]]]) -> bool:
+    """Whether the most common row has two columns or more: tabs that make a table."""
+    widths = Counter(len(row) for _, row in records)
+    return bool(widths) and widths.most_common(1)[0][0] >= 2
+
+
 def _guessed_table(
-    records: list[tuple[int, list[str]]], name: str, meta_cols: set[int], labels: list[str], tags_col: int, path: str, partial: bool
+    records: list[tuple[int, list[str]]], name: str, meta_cols: set[int], named: bool, tags_col: int, path: str, partial: bool
 ) -> dict[int, str]:
     """Check that a guessed separator made a table of notes; refuse the file
     if not (unless ``partial``). Returns the skip reason for each column
-    count whose records cannot be read as notes."""
+    count whose records cannot be read as notes. ``named``: the columns
+    are named (``#columns:``, ``--columns``, ``--header``)."""
     widths = Counter(len(row) for _, row in records)
     if not widths:
         return {}
     common, count = widths.most_common(1)[0]
     total = len(records)
+    if name == "tab" and not named and common >= 2:
+        # A tab is no accident in prose: as Anki does, a row of tab-separated
+        # text with front only, front and back, or front, back and tags is a
+        # note, whatever the most common width.
+        fits = {w for w in widths if w <= max(common, 3)}
+        count = sum(widths[w] for w in fits)
+        widths = Counter({w: n for w, n in widths.items() if w not in fits} | {common: count})
     odd = total - count
     refuse = f"does not look like a table of notes: the separator was guessed ({name}) and"
     if odd > GUESSED_MISMATCH_SHARE * total and not partial:
@@ -296,10 +455,9 @@ def _guessed_table(
         for width in widths
         if width != common
     }
-    if not labels:
-        columns, tags = _field_columns(common, meta_cols, labels, tags_col)
-        read = set(columns[:2]) | meta_cols | ({tags} if tags else set())
-        unread = common - len(read & set(range(1, common + 1)))
+    if not named:
+        plain = sum(1 for c in range(1, common + 1) if c not in meta_cols)
+        unread = max(0, plain - (2 if tags_col else 3))  # beyond front, back and tags
         if unread:
             if not partial:
                 raise InvalidFile(
@@ -312,22 +470,70 @@ def _guessed_table(
     return reasons
 
 
-def _field_columns(width: int, meta_cols: set[int], labels: list[str], tags_col: int) -> tuple[list[int], int]:
-    """1-based columns holding note fields (front first, back second), and the tags column."""
+def _field_columns(width: int, meta_cols: set[int], labels: list[str], tags_col: int) -> _Layout:
+    """The layout of a record ``width`` columns wide: every column that is
+    not guid, notetype, deck or tags is a field; with ``labels``
+    (``#columns:`` or ``--header``) front and back are found by Anki's
+    names, and without them three field columns (and no tags column) are
+    front, back and tags."""
     plain = [c for c in range(1, width + 1) if c not in meta_cols]
+    fields, tags = plain, tags_col
     if labels:
-        named = {labels[c - 1]: c for c in plain if c - 1 < len(labels)}
+        named = {labels[c - 1].lower(): c for c in plain if c - 1 < len(labels)}
         front = next((named[label] for label in named if label in _FRONT_LABELS), None)
         back = next((named[label] for label in named if label in _BACK_LABELS), None)
         if front is not None:
-            rest = [c for c in plain if c not in (front, back)]
-            return [front] + ([back] if back else []) + rest, tags_col
-    if not tags_col and not labels and len(plain) >= 3:
-        return plain[:2], plain[2]  # no #columns: front, back, then tags
-    return plain, tags_col
+            fields = [front] + ([back] if back else []) + [c for c in plain if c not in (front, back)]
+    elif not tags_col and len(plain) == 3:
+        fields, tags = plain[:2], plain[2]  # no #columns: front, back, then tags
+    if len(fields) <= 2:
+        return _Layout(fields, tags)
+    return _Layout(fields, tags, _field_names([labels[c - 1] if c - 1 < len(labels) else "" for c in fields]))
+
+
+def _field_names(labels: list[str]) -> tuple[str, ...]:
+    """Field names from the file's labels, made fit for Anki's templates
+    (no ``: { } "``, no leading ``# ^ /``) and unique; "Field N" for none."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for number, label in enumerate(labels, 1):
+        name = re.sub(r'[:{}"]', "", label).lstrip("#^/ \t").strip() or f"Field {number}"
+        base, extra = name, 1
+        while name.lower() in seen:
+            extra += 1
+            name = f"{base} {extra}"
+        seen.add(name.lower())
+        names.append(name)
+    return tuple(names)
+
+
+def _note_type(name: str, names: tuple[str, ...], cloze: bool, html: bool) -> NoteTypeSpec:
+    """A note type for a record of more than two fields: the first field
+    asks; the answer shows every later non-empty field on a line of its own
+    (Anki sections, so an empty field leaves no blank line). A name saying
+    "reversed" adds the reverse card (for "optional reversed", only when the
+    third field, Anki's "Add Reverse", is not empty)."""
+
+    def lines(shown: tuple[str, ...]) -> str:
+        return "".join(f"{{{{#{n}}}}}{{{{{n}}}}}<br>{{{{/{n}}}}}" for n in shown)
+
+    first, second = names[0], names[1]
+    if cloze:
+        template = TemplateSpec("Cloze", f"{{{{cloze:{first}}}}}", f"{{{{cloze:{first}}}}}<br>{lines(names[1:])}")
+        return NoteTypeSpec(name=name, fields=names, templates=(template,), cloze=True, html=html)
+    lower = name.lower()
+    reverse = "revers" in lower
+    optional = reverse and "optional" in lower
+    shown = names[1:2] + names[3:] if optional else names[1:]
+    templates = [TemplateSpec("Card 1", f"{{{{{first}}}}}", f"{{{{FrontSide}}}}<hr id=answer>{lines(shown)}")]
+    if reverse:
+        question = f"{{{{#{names[2]}}}}}{{{{{second}}}}}{{{{/{names[2]}}}}}" if optional else f"{{{{{second}}}}}"
+        templates.append(TemplateSpec("Card 2", question, f"{{{{FrontSide}}}}<hr id=answer>{{{{{first}}}}}"))
+    return NoteTypeSpec(name=name, fields=names, templates=tuple(templates), html=html)
 
 
 def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, deck_override: str | None):  # type: ignore[no-untyped-def]
+    """A front/back or cloze note from a record of one or two fields."""
     width = len(row)
 
     def cell(number: int) -> str:
@@ -336,7 +542,7 @@ def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, dec
     fields = [row[c - 1] if c <= width else "" for c in columns]
     if not fields:
         return "no field columns", 0
-    convert = html_text.to_text if meta.html else html_text.strip_media
+    convert = meta.convert
     front, media = convert(fields[0])
     back = ""
     if len(fields) > 1:
@@ -346,11 +552,13 @@ def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, dec
     tags = meta.tags + cell(tags_col).split() if tags_col else meta.tags
     deck = deck_override or (cell(meta.deck_col).strip() if meta.deck_col else "") or default_deck
     guid = (cell(meta.guid_col).strip() if meta.guid_col else "") or None
-    if notetype:
+    if notetype and not notetype.isdigit():
         is_cloze, source = "cloze" in notetype.lower(), f"anki: {notetype}"
+    elif notetype:  # a note type's id (as our export writes for notes from Anki): the text says if it is a cloze
+        is_cloze, source = bool(cloze_ordinals(front)), "anki text"
     else:
         is_cloze, source = bool(cloze_ordinals(front)), "anki text"
-    if not front:
+    if not front or front.isspace():  # the text, not the field: media shown in place count
         return "the front is empty" + (" (only media)" if media else ""), media
     unique_tags = tuple(dict.fromkeys(tags))
     if is_cloze:
@@ -358,8 +566,64 @@ def _note(row, columns, tags_col, meta: _Meta, line: int, default_deck: str, dec
             return "cloze note without a {{c1::...}} deletion", media
         spec = NoteSpec(guid, NoteKind.CLOZE, front, back, False, unique_tags, source, line, derived_source=True)
     else:
-        if not back:
-            return "the back is empty", media
+        if not back or back.isspace():
+            if not meta.empty_back_ok:
+                return "the back is empty", media
+            back = ""
         reverse = "revers" in notetype.lower() and "optional" not in notetype.lower()
         spec = NoteSpec(guid, NoteKind.BASIC, front, back, reverse, unique_tags, source, line, derived_source=True)
+    return (deck, spec), media
+
+
+def _typed_note(row, layout: _Layout, meta: _Meta, line: int, default_deck: str, deck_override: str | None, note_types):  # type: ignore[no-untyped-def]
+    """A note of a note type of its own from a record of more than two
+    fields: every field raw, the first as text for its front, the others'
+    text one a line for its back. ``note_types`` holds one NoteTypeSpec
+    per name and field names, shared by the notes."""
+    width = len(row)
+
+    def cell(number: int) -> str:
+        return row[number - 1] if 0 < number <= width else ""
+
+    raw = tuple(row[c - 1] if c <= width else "" for c in layout.fields)
+    convert = meta.convert
+    texts = []
+    media = front_media = 0
+    for value in raw:
+        text, found = convert(value) if value else ("", 0)
+        texts.append(text)
+        media += found
+        front_media = front_media or found
+    front = texts[0]
+    if not front or front.isspace():  # the card would ask nothing
+        return "the front is empty" + (" (only media)" if front_media else ""), media
+    notetype = (cell(meta.notetype_col) if meta.notetype_col else meta.notetype or "").strip()
+    if notetype:
+        is_cloze, source, name = "cloze" in notetype.lower(), f"anki: {notetype}", notetype
+    else:
+        is_cloze, source = bool(cloze_ordinals(front)), "anki text"
+        name = f"{'Cloze' if is_cloze else 'Text'} ({len(raw)} fields)"
+    if is_cloze and not cloze_ordinals(front):
+        return "cloze note without a {{c1::...}} deletion", media
+    key = (name, layout.names)
+    note_type = note_types.get(key)
+    if note_type is None:
+        note_type = note_types[key] = _note_type(name, layout.names, is_cloze, bool(meta.html))
+    tags = meta.tags + cell(layout.tags).split() if layout.tags else meta.tags
+    deck = deck_override or (cell(meta.deck_col).strip() if meta.deck_col else "") or default_deck
+    guid = (cell(meta.guid_col).strip() if meta.guid_col else "") or None
+    back = "\n".join(text for text in texts[1:] if text and not text.isspace())
+    spec = NoteSpec(
+        guid,
+        NoteKind.TYPED,
+        front,
+        back,
+        False,
+        tuple(dict.fromkeys(tags)),
+        source,
+        line,
+        derived_source=True,
+        note_type_spec=note_type,
+        fields=raw,
+    )
     return (deck, spec), media

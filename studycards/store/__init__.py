@@ -23,6 +23,7 @@ from studycards.store import checks, migrations
 from studycards.store.cards import Cards
 from studycards.store.conn import Conn, connect_sqlite, database_error
 from studycards.store.decks import Decks
+from studycards.store.note_types import MediaFiles, NoteTypes
 from studycards.store.notes import Notes
 from studycards.store.reviews import Reviews
 from studycards.store.search import Condition, Search
@@ -39,6 +40,8 @@ class Store:
         self.where = conn.where
         self.decks = Decks(conn)
         self.notes = Notes(conn)
+        self.note_types = NoteTypes(conn)
+        self.media = MediaFiles(conn)
         self.cards = Cards(conn)
         self.reviews = Reviews(conn)
         self.settings = SettingsTable(conn)

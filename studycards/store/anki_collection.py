@@ -35,6 +35,14 @@ class AnkiCollection:
         """Schema 18: (id, name, config protobuf) per note type."""
         return [(row[0], str(row[1]), bytes(row[2] or b"")) for row in self._rows("SELECT id, name, config FROM notetypes")]
 
+    def fields(self) -> list[tuple[int, int, str]]:
+        """Schema 18: (note type id, ord, name) of every field."""
+        return [(row[0], row[1], str(row[2])) for row in self._rows("SELECT ntid, ord, name FROM fields ORDER BY ntid, ord")]
+
+    def templates(self) -> list[tuple[int, int, str, bytes]]:
+        """Schema 18: (note type id, ord, name, config protobuf) of every card template."""
+        return [(row[0], row[1], str(row[2]), bytes(row[3] or b"")) for row in self._rows("SELECT ntid, ord, name, config FROM templates ORDER BY ntid, ord")]
+
     def decks(self) -> list[tuple[int, str]]:
         """Schema 18: (id, name with \\x1f between levels)."""
         return [(row[0], str(row[1])) for row in self._rows("SELECT id, name FROM decks")]
@@ -67,3 +75,10 @@ def open_anki_collection(path: Path) -> Iterator[AnkiCollection]:
         yield AnkiCollection(raw)
     finally:
         raw.close()
+
+
+def sqlite_tables(path: Path) -> set[str]:
+    """The table names of another program's SQLite file (read-only), to
+    tell which program made it; raises ForeignFileError if it cannot be read."""
+    with open_anki_collection(path) as col:
+        return col.tables()

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 from studycards.records import CardKind, CardState, NoteKind
 from studycards.store.conn import Conn, in_list
-from studycards.store.predicates import DUE_BY, NEW, VISIBLE, in_decks, params
+from studycards.store.predicates import DUE_BY, FACE, NEW, VISIBLE, in_decks, params
 from studycards.store.search import FROM as _SEARCH_FROM
 from studycards.store.search import Condition
 
@@ -109,7 +109,7 @@ class Cards:
         None if the card is gone, or (with ``visible_on``) hidden that day."""
         visible = f" AND {VISIBLE}" if visible_on is not None else ""
         return self.conn.one(
-            "SELECT card.kind, card.ord, note.front, note.back, deck.name"
+            f"SELECT {FACE}, deck.name"
             f" FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id WHERE card.id = :id{visible}",
             id=card_id,
             **params(visible_on if visible_on is not None else 0),
@@ -184,6 +184,25 @@ class Cards:
             front_back=NoteKind.BASIC.value,
         )
 
+    def set_kinds(self, rows: list[tuple[str, int, int]]) -> None:
+        """(kind, ord, card id): a card that stays the same card under another kind."""
+        self.conn.execute_many("UPDATE card SET kind = ?, ord = ? WHERE id = ?", rows)
+
+    def set_text_many(self, rows: list[tuple[int, str, str]]) -> None:
+        """(card id, question, answer): a typed card's rendered sides."""
+        self.conn.execute_many("UPDATE card SET question = ?, answer = ? WHERE id = ?", [(q, a, c) for c, q, a in rows])
+
+    def texts_of_notes(self, note_ids: list[int]) -> dict[tuple[int, str, int], tuple[int, str | None, str | None]]:
+        """(note id, kind, ord) -> (card id, question, answer) of the notes' cards."""
+        out: dict[tuple[int, str, int], tuple[int, str | None, str | None]] = {}
+        for chunk in _chunks(note_ids):
+            fragment, ids = in_list("note", chunk)
+            for note_id, kind, ordinal, card_id, question, answer in self.conn.all(
+                f"SELECT note_id, kind, ord, id, question, answer FROM card WHERE note_id IN {fragment}", **ids
+            ):
+                out[(note_id, kind, ordinal)] = (card_id, question, answer)
+        return out
+
     def delete_many(self, card_ids: list[int]) -> None:
         self.conn.execute_many("DELETE FROM card WHERE id = ?", [(i,) for i in card_ids])
 
@@ -250,7 +269,7 @@ class Cards:
         bound = {**params(today), **values, **(condition.params if condition is not None else {})}
         limited = _limit(limit, bound)
         return self.conn.all(
-            "SELECT card.id, deck.name, card.kind, card.ord, note.front, note.back, note.tags,"
+            f"SELECT card.id, deck.name, {FACE}, note.tags,"
             ' card.repetitions, card.easiness, card."interval", card.due, card.lapses, card.suspended, note.id'
             f" FROM {_SEARCH_FROM}"
             f" WHERE 1 = 1{decks}{due}{where}"

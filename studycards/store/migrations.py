@@ -310,6 +310,43 @@ def m005_deck_names_options_undo(conn: Connection) -> None:
     ).create(conn)
 
 
+@migration
+def m006_note_types_fields_card_text(conn: Connection) -> None:
+    """Notes as their authors made them: a ``note_type`` table (named fields
+    and card templates, as Anki defines them), every field of a typed note
+    (``note.note_type_id``, ``note.fields`` as a JSON list), each typed
+    card's question and answer rendered once when the note is written
+    (``card.question``, ``card.answer``), and the media files of imported
+    packages (``media_file``: name -> content hash)."""
+    from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table
+
+    meta = MetaData()
+    Table(
+        "note_type",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("name", String, nullable=False),
+        Column("cloze", Boolean, nullable=False),
+        Column("fields", String, nullable=False),
+        Column("templates", String, nullable=False),
+        Column("css", String, nullable=False),
+        Column("html", Boolean, nullable=False),
+        Column("anki_id", BigInteger, nullable=True),
+        Column("key", String, nullable=False, unique=True),
+    ).create(conn)
+    Table(
+        "media_file",
+        meta,
+        Column("name", String, primary_key=True),
+        Column("sha256", String, nullable=False),
+        Column("size", BigInteger, nullable=False),
+    ).create(conn)
+    conn.exec_driver_sql("ALTER TABLE note ADD COLUMN note_type_id INTEGER REFERENCES note_type (id)")
+    conn.exec_driver_sql("ALTER TABLE note ADD COLUMN fields VARCHAR")
+    conn.exec_driver_sql("ALTER TABLE card ADD COLUMN question VARCHAR")
+    conn.exec_driver_sql("ALTER TABLE card ADD COLUMN answer VARCHAR")
+
+
 # --- the runner -----------------------------------------------------------
 
 

@@ -49,6 +49,36 @@ class UndoEntry(SQLModel, table=True):
     payload: str
 
 
+class NoteType(SQLModel, table=True):
+    """A note type as its author made it (an Anki model): ``fields`` and
+    ``templates`` are JSON lists (field names; {name, question, answer}).
+    ``key`` is a hash of the whole definition, so importing the same note
+    type again reuses its row."""
+
+    __tablename__ = "note_type"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    cloze: bool
+    fields: str
+    templates: str
+    css: str
+    html: bool
+    anki_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    key: str = Field(unique=True)
+
+
+class MediaFile(SQLModel, table=True):
+    """A media file referenced by notes, kept in the collection's media
+    folder under its content hash."""
+
+    __tablename__ = "media_file"
+
+    name: str = Field(primary_key=True)
+    sha256: str
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class Note(SQLModel, table=True):
     """One fact. ``guid`` is the stable id kept across re-imports.
 
@@ -71,6 +101,9 @@ class Note(SQLModel, table=True):
     position: int = 0  # order of new cards within the deck
     modified: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # epoch seconds
     created: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))  # epoch seconds
+    # A typed note ("typed"): its note type and every field, as a JSON list.
+    note_type_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("note_type.id"), nullable=True))
+    fields: str | None = None
 
 
 class Card(SQLModel, table=True):
@@ -98,6 +131,10 @@ class Card(SQLModel, table=True):
     suspended: bool = False
     buried_until: int | None = None  # hidden while today < buried_until
     last_review: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # epoch seconds
+    # A typed note's card: its question and answer as terminal text,
+    # rendered from the note type's template when the note is written.
+    question: str | None = None
+    answer: str | None = None
 
 
 class ReviewLog(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from studycards.records import NoteRow
@@ -81,6 +82,20 @@ class Notes:
         for start in range(0, len(note_ids), _CHUNK):
             fragment, values = in_list("id", note_ids[start : start + _CHUNK])
             out.update((row[0], row[1]) for row in self.conn.all(f"SELECT id, tags FROM note WHERE id IN {fragment}", **values))
+        return out
+
+    def set_fields_many(self, rows: list[tuple[int, int | None, str | None]]) -> None:
+        """(note id, note type id, fields as a JSON list): a typed note's
+        note type and every field (None, None for our own kinds)."""
+        self.conn.execute_many("UPDATE note SET note_type_id = ?, fields = ? WHERE id = ?", [(nt, f, n) for n, nt, f in rows])
+
+    def fields_of(self, note_ids: list[int]) -> dict[int, tuple[int, list[str]]]:
+        """Each typed note's (note type id, fields); notes of our own kinds are left out."""
+        out: dict[int, tuple[int, list[str]]] = {}
+        for start in range(0, len(note_ids), _CHUNK):
+            fragment, values = in_list("id", note_ids[start : start + _CHUNK])
+            for row in self.conn.all(f"SELECT id, note_type_id, fields FROM note WHERE id IN {fragment} AND note_type_id IS NOT NULL", **values):
+                out[row[0]] = (row[1], json.loads(row[2]))
         return out
 
     def set_tags(self, note_id: int, tags: str) -> None:

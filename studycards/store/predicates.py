@@ -25,6 +25,14 @@ COUNTED = "review_log.kind = :review"
 # repeat it as text, not as a parameter).
 COUNTED_ONCE = f"kind = '{LogKind.REVIEW.value}'"
 
+# What showing a card needs, as (kind, ord, front, back): a typed card's
+# question and answer were rendered when its note was written, so it is
+# shown as they are (kind 'template'); other cards from their note's sides.
+FACE = (
+    "CASE WHEN card.question IS NULL THEN card.kind ELSE 'template' END, card.ord,"
+    " COALESCE(card.question, note.front), COALESCE(card.answer, note.back)"
+)
+
 
 def params(today: int) -> dict[str, object]:
     return {"no": False, "yes": True, "today": today, "review": LogKind.REVIEW.value, "drill": LogKind.DRILL.value}

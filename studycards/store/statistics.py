@@ -9,7 +9,7 @@ from typing import Any
 from studycards.records import LogKind
 from studycards.scheduler import INITIAL_EASINESS, LEECH_TAG, PASS_GRADE
 from studycards.store.conn import Conn
-from studycards.store.predicates import COUNTED, NEW, STUDIED, in_decks
+from studycards.store.predicates import FACE, COUNTED, NEW, STUDIED, in_decks
 
 Buckets = list[tuple[int, int | None]]
 
@@ -166,11 +166,11 @@ class Statistics:
         return [(int(row[0]), int(row[1])) for row in rows]
 
     def hardest(self, limit: int, deck_ids: list[int] | None) -> list[Any]:
-        """id, kind, ord, lapses, easiness, suspended, front, back, deck name
+        """id, lapses, easiness, suspended, kind, ord, front, back, deck name
         of the studied cards with most lapses, then lowest easiness."""
         decks, values = in_decks(deck_ids)
         return self.conn.all(
-            "SELECT card.id, card.kind, card.ord, card.lapses, card.easiness, card.suspended, note.front, note.back, deck.name"
+            f"SELECT card.id, card.lapses, card.easiness, card.suspended, {FACE}, deck.name"
             " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
             f" WHERE {STUDIED} AND (card.lapses > 0 OR card.easiness < :initial){decks}"
             " ORDER BY card.lapses DESC, card.easiness, card.id LIMIT :limit",
