@@ -305,8 +305,9 @@ def _reveal(nodes: Sequence[str | _Cloze], ordinal: int, answer: bool) -> str:
 def _reveal_one(cloze: _Cloze, ordinal: int, answer: bool) -> str:
     if ordinal not in cloze.ordinals:
         return _reveal(cloze.nodes, ordinal, answer)  # shown as text; inner ones may be blanked
-    shown = cloze.answer_text() if answer else cloze.question_text()
-    return f'<span class="cloze">[{shown}]</span>'
+    if answer:  # marked for the review screen to highlight (text.HL_OPEN, HL_CLOSE); plain outputs bracket it
+        return f'<span class="cloze">\ue010{cloze.answer_text()}\ue011</span>'
+    return f'<span class="cloze">[{cloze.question_text()}]</span>'
 
 
 def _cloze_filter(text: str, ordinal: int | None, answer: bool) -> str:

@@ -781,15 +781,17 @@ def info(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("key", required=False, shell_complete=_complete_settings)
 @click.argument("value", required=False)
-@click.option("--deck", callback=_deck_names, shell_complete=_complete_decks, help="A deck's own option (new-per-day); VALUE 'default' follows the global setting again.")
+@click.option("--deck", callback=_deck_names, shell_complete=_complete_decks, help="A deck's own option (new-per-day, type-answers); VALUE 'default' follows the global setting again.")
 @click.pass_context
 @_friendly_errors
 def config(ctx: click.Context, key: str | None, value: str | None, deck: str | None) -> None:
     """Show all settings, show one KEY, or set KEY to VALUE.
 
     Settings: new-per-day, reviews-per-day, day-start-hour, max-interval,
-    leech-threshold, leech-action (tag or suspend). With --deck, the deck's
-    own daily limit of new cards: `config --deck Spanish new-per-day 10`.
+    leech-threshold, leech-action (tag or suspend), max-answer-seconds,
+    type-answers (off or on) and the typed answers' grade thresholds. With
+    --deck, the deck's own value (its sub-decks follow it) of new-per-day or
+    type-answers: `config --deck Spanish new-per-day 10`.
     """
     from studycards import settings
 
@@ -800,10 +802,11 @@ def config(ctx: click.Context, key: str | None, value: str | None, deck: str | N
         raise click.BadParameter(f"unknown {'deck option' if deck else 'setting'} {key!r}; {where}: {', '.join(keys)}", param_hint="KEY")
     if deck:
         try:
-            name, shown = settings.deck_option(env.store, deck, key or "new-per-day", value)
+            for option in [key] if key else list(settings.DECK_KEYS):
+                name, shown = settings.deck_option(env.store, deck, option, value)
+                echo(f"{sanitize(name)}: {option} = {shown}")
         except InvalidValue as err:
             raise click.BadParameter(str(err), param_hint="VALUE") from err
-        echo(f"{sanitize(name)}: new-per-day = {shown}")
         return
     if value is not None:
         try:

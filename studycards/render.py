@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from studycards.records import CardKind, NoteKind
+from studycards.text import HL_CLOSE, HL_OPEN, unmark
 
 
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -56,19 +57,29 @@ def _cloze(text: str, ordinal: int, reveal: bool) -> str:
         if number != ordinal:
             return answer
         if reveal:
-            return f"[{answer}]"
+            return f"{HL_OPEN}{answer}{HL_CLOSE}"
         return f"[{hint}]" if hint else "[...]"
 
     return _CLOZE.sub(replace, text)
 
 
-def prompt_and_answer(kind: str, ordinal: int, front: str, back: str) -> tuple[str, str]:
-    """What the card asks and what it answers, as plain text."""
+def cloze_answers(text: str, ordinal: int) -> list[str]:
+    """The deleted texts of deletion number ``ordinal``, in order: what a
+    typed answer to the card is compared with."""
+    return [m.group(2) for m in _CLOZE.finditer(text) if int(m.group(1)) == ordinal]
+
+
+def prompt_and_answer(kind: str, ordinal: int, front: str, back: str, marked: bool = False) -> tuple[str, str]:
+    """What the card asks and what it answers, as plain text; with
+    ``marked`` a cloze answer's revealed part stays between the highlight
+    marks (text.HL_OPEN, HL_CLOSE), else it is shown in [brackets]."""
     if kind == CardKind.REVERSED:
-        return back, front
-    if kind == CardKind.CLOZE:
+        prompt, answer = back, front
+    elif kind == CardKind.CLOZE:
         answer = _cloze(front, ordinal, reveal=True)
         if back.strip():
             answer = f"{answer}\n\n{back}"
-        return _cloze(front, ordinal, reveal=False), answer
-    return front, back
+        prompt = _cloze(front, ordinal, reveal=False)
+    else:
+        prompt, answer = front, back
+    return (prompt, answer) if marked else (unmark(prompt), unmark(answer))

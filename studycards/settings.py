@@ -53,6 +53,11 @@ SPECS: dict[str, Spec] = {
     "max-interval": Spec(str(scheduler.DEFAULT_MAX_INTERVAL), _int_in(1, 36500), "longest interval, in days"),
     "leech-threshold": Spec(str(scheduler.DEFAULT_LEECH_THRESHOLD), _int_in(1, 999), "lapses that make a card a leech (tagged leech)"),
     "leech-action": Spec("tag", _choice("tag", "suspend"), "tag, or suspend to tag and suspend leeches"),
+    "max-answer-seconds": Spec("60", _int_in(1, 3600), "longest time one answer counts for in statistics, in seconds"),
+    "type-answers": Spec("off", _choice("off", "on"), "on: type each answer before it is shown (review --type does it for one session)"),
+    "type-quick-seconds": Spec("8", _int_in(1, 600), "typed answers: exact within this many seconds suggests 5, slower 4"),
+    "type-typo-percent": Spec("80", _int_in(1, 100), "typed answers: this similarity or more (not exact) is a small typo, suggests 3"),
+    "type-close-percent": Spec("50", _int_in(0, 100), "typed answers: this similarity or more suggests 2, less suggests 1"),
 }
 
 
@@ -77,6 +82,11 @@ class Settings:
     max_interval: int = _default("max-interval")  # type: ignore[assignment]
     leech_threshold: int = _default("leech-threshold")  # type: ignore[assignment]
     leech_action: str = _default("leech-action")  # type: ignore[assignment]
+    max_answer_seconds: int = _default("max-answer-seconds")  # type: ignore[assignment]
+    type_answers: str = _default("type-answers")  # type: ignore[assignment]
+    type_quick_seconds: int = _default("type-quick-seconds")  # type: ignore[assignment]
+    type_typo_percent: int = _default("type-typo-percent")  # type: ignore[assignment]
+    type_close_percent: int = _default("type-close-percent")  # type: ignore[assignment]
 
 
 def _spec(key: str) -> Spec:
@@ -123,23 +133,47 @@ def set_internal(store: Store, key: str, value: str) -> None:
     store.settings.put(key, value)
 
 
-DECK_KEYS = ("new-per-day",)  # settings a deck can have its own value for
+DECK_KEYS = ("new-per-day", "type-answers")  # settings a deck can have its own value for
+
+
+def _deck_key(deck_id: int, key: str) -> str:
+    return f"_deck.{deck_id}.{key}"
 
 
 def deck_option(store: Store, deck: str, key: str, raw: str | None) -> tuple[str, str]:
-    """Show, set, or (with "default") clear a deck's own new-card limit;
-    returns the deck's name and what is in force, e.g. "10" or "20 (the
-    global setting)"."""
+    """Show, set, or (with "default") clear a deck's own value of ``key``
+    (its new-card limit, or whether its answers are typed); returns the
+    deck's name and what is in force, e.g. "10" or "20 (the global setting)"."""
     from studycards.errors import NotFound
 
     found = store.decks.ids_by_name([deck])
     if deck not in found:
         raise NotFound(f"unknown deck {deck!r}")
     deck_id = found[deck]
+    name = store.decks.with_ids([deck_id])[deck_id][0]
+    if key == "type-answers":
+        if raw is not None:
+            with store.transaction():
+                if raw.strip().lower() == "default":
+                    store.settings.delete(_deck_key(deck_id, key))
+                else:
+                    store.settings.put(_deck_key(deck_id, key), str(parse(key, raw)))
+        own_value = store.settings.get(_deck_key(deck_id, key))
+        return name, own_value if own_value is not None else f"{load(store).type_answers} (the global setting)"
     if raw is not None:
         value = None if raw.strip().lower() == "default" else parse(key, raw)
         with store.transaction():
             store.decks.set_new_limit(deck_id, value)  # type: ignore[arg-type]
     own = store.decks.new_limits().get(deck_id)
-    name = store.decks.with_ids([deck_id])[deck_id][0]
     return name, str(own) if own is not None else f"{load(store).new_per_day} (the global setting)"
+
+
+def typed_decks(store: Store) -> dict[int, bool]:
+    """Decks with their own type-answers value: deck id -> on."""
+    out = {}
+    for key, value in store.settings.all().items():
+        if key.startswith("_deck.") and key.endswith(".type-answers"):
+            middle = key[len("_deck."):-len(".type-answers")]
+            if middle.isdigit():
+                out[int(middle)] = value == "on"
+    return out

@@ -26,6 +26,19 @@ _ESCAPES = (
 _CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
 
 
+# Around a revealed cloze deletion in a card's answer: the review screen
+# highlights it, every other output shows it in [brackets] (``unmark``).
+# Private-use characters, which no card text has and no conversion touches.
+HL_OPEN, HL_CLOSE = "\ue010", "\ue011"
+
+
+def unmark(text: str) -> str:
+    """Highlighted spans as ``[text]``, for plain outputs."""
+    if HL_OPEN not in text:
+        return text
+    return text.replace(HL_OPEN, "[").replace(HL_CLOSE, "]")
+
+
 @lru_cache(maxsize=None)
 def _compiled() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Compiled on first use, not at import: `studycards --help` never needs them."""

@@ -222,13 +222,14 @@ CAPITALS = "{{c1::Canberra}} is the capital of {{c2::Australia::country}}."
 def test_cloze_question_and_answer():
     assert cloze(CAPITALS, 1) == '<span class="cloze">[...]</span> is the capital of Australia.'
     assert cloze(CAPITALS, 2) == 'Canberra is the capital of <span class="cloze">[country]</span>.'
-    assert cloze(CAPITALS, 2, answer=True) == 'Canberra is the capital of <span class="cloze">[Australia]</span>.'
+    # the revealed answer is marked for the review screen to highlight (text.HL_OPEN, HL_CLOSE)
+    assert cloze(CAPITALS, 2, answer=True) == 'Canberra is the capital of <span class="cloze">\ue010Australia\ue011</span>.'
 
 
 def test_cloze_answer_template_with_back_extra():
     fields = {"Text": CAPITALS, "Back Extra": "since 1913"}
     answer = render(CLOZE_A, fields, cloze_ord=1, answer=True)
-    assert answer == '<span class="cloze">[Canberra]</span> is the capital of Australia.<br>\nsince 1913'
+    assert answer == '<span class="cloze">\ue010Canberra\ue011</span> is the capital of Australia.<br>\nsince 1913'
 
 
 def test_text_of_cloze_keeps_the_brackets():
@@ -260,9 +261,9 @@ def test_nested_cloze():
     text = "a {{c1::b {{c2::c}} d::hint}} e"
     plain = "{{text:cloze:Text}}"
     assert cloze(text, 1, template=plain) == "a [hint] e"
-    assert cloze(text, 1, answer=True, template=plain) == "a [b c d] e"
+    assert cloze(text, 1, answer=True, template=plain) == "a \ue010b c d\ue011 e"
     assert cloze(text, 2, template=plain) == "a b [...] d e"
-    assert cloze(text, 2, answer=True, template=plain) == "a b [c] d e"
+    assert cloze(text, 2, answer=True, template=plain) == "a b \ue010c\ue011 d e"
     assert cloze_numbers(CLOZE_Q, {"Text": text}) == [1, 2]
 
 
@@ -273,7 +274,7 @@ def test_malformed_clozes_as_anki():
 
 
 def test_mathjax_inside_a_cloze():
-    assert cloze(r"\(x = {{c1::<b>2</b>}}\)", 1, answer=True) == r"\(x = [2]\)"
+    assert cloze(r"\(x = {{c1::<b>2</b>}}\)", 1, answer=True) == "\\(x = \ue0102\ue011\\)"
 
 
 def test_cloze_only():
@@ -409,7 +410,7 @@ def test_cloze_question_hides_its_own_answers(note):
             assert (word in question) == (n != number)
             assert word in answer
             if n == number:
-                assert f'<span class="cloze">[{word}]</span>' in answer
+                assert f'<span class="cloze">\ue010{word}\ue011</span>' in answer
 
 
 @pytest.mark.slow

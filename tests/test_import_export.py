@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from helpers import answers
 
 from studycards.importers import anki_package
+from studycards.text import unmark
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PACKAGES = ["anki_current.apkg", "anki_legacy.apkg", "anki_current.colpkg", "anki_legacy.colpkg"]
@@ -37,7 +38,7 @@ def card_faces(sql):
     rows = sql(
         "select n.guid, c.kind, c.ord, coalesce(c.question, n.front), coalesce(c.answer, n.back) from card c join note n on n.id = c.note_id"
     )
-    return {(guid, kind, ordinal): (q, a) for guid, kind, ordinal, q, a in rows}
+    return {(guid, kind, ordinal): (unmark(q), unmark(a)) for guid, kind, ordinal, q, a in rows}
 
 
 @pytest.mark.parametrize("name", PACKAGES)

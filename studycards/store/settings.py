@@ -21,3 +21,6 @@ class SettingsTable:
             key=key,
             value=value,
         )
+
+    def delete(self, key: str) -> None:
+        self.conn.execute('DELETE FROM setting WHERE "key" = :key', key=key)
