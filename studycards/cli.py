@@ -18,7 +18,7 @@ import click
 
 from studycards import __version__
 from studycards.errors import InvalidValue, StudycardsError
-from studycards.text import sanitize
+from studycards.text import sanitize, unmark
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -430,7 +430,7 @@ def _review_loop(run: Any, keys: _Input, clock: Any, open_media: Callable[[Any, 
             if keys.interactive and key in ("q", "u", "s", "?"):
                 if _command(run, shown, key):
                     continue
-            echo(sanitize(shown.answer))
+            echo(sanitize(unmark(shown.answer)))
             echo()
             echo(GRADE_LEGEND, dim=True)
             while True:
@@ -477,7 +477,7 @@ def _command(run: Any, shown: Any, key: str) -> bool:
 def _print_prompt(shown: Any) -> None:
     where = f"re-drill · {shown.drills_left} left" if shown.drill else f"{shown.position}/{shown.total}"
     echo(f"── {sanitize(shown.deck)} · {where} ──", fg="cyan")
-    echo(sanitize(shown.prompt), bold=True)
+    echo(sanitize(unmark(shown.prompt)), bold=True)
     echo()
 
 

@@ -18,7 +18,8 @@ from typing import Iterator
 
 from studycards import scheduler
 from studycards.records import CardState, LogKind, ReviewEntry
-from studycards.render import prompt_and_answer
+from studycards.records import CardKind
+from studycards.render import cloze_answers, prompt_and_answer
 from studycards.scheduler import LEECH_TAG, PASS_GRADE, REDRILL_BELOW
 from studycards.settings import Settings
 from studycards.store import Store
@@ -30,6 +31,11 @@ OVER_CAP = "over-cap"  # today's new cards were used up meanwhile: the card stay
 
 @dataclass(frozen=True)
 class ShownCard:
+    """A card to show. ``answer`` keeps a cloze's revealed part between the
+    highlight marks (text.HL_OPEN, HL_CLOSE); ``expected`` is what a typed
+    answer is compared with (one entry per deletion of a cloze), and
+    ``typed`` says whether this card asks for one."""
+
     card_id: int
     deck: str
     prompt: str
@@ -38,6 +44,23 @@ class ShownCard:
     total: int
     drill: bool = False
     drills_left: int = 0
+    cloze: bool = False
+    typed: bool = False
+    expected: tuple[str, ...] = ()
+    state: CardState | None = None  # before this answer, for the preview
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What an answer did, for the screen to say: the log kind (or GONE,
+    OVER_CAP), the new due day and interval, and a leech if it became one."""
+
+    grade: int
+    kind: str
+    due: int | None = None
+    interval: int = 0
+    leech: bool = False
+    suspended: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,17 +182,61 @@ class ReviewSession:
     new_limit: int | None = None
     limit: int | None = None
     cram: bool = False
+    type_answers: bool | None = None  # None: the setting (global, or the card's deck's own)
     queue: list[int] = field(default_factory=list)
     index: int = 0
+    last: Answered | None = None  # what the last answer did
     _undo: list[_Undo] = field(default_factory=list)
+    _first_new: int = 0  # queue positions from here on are new cards
+    _redrills: int = 0  # re-drills pending when the last card was shown
+    _typed_decks: dict[int, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._build()
+        if self.type_answers is None:
+            from studycards.settings import typed_decks
+
+            with self.store.reading():
+                own = typed_decks(self.store)
+                decks = self.store.decks.all()
+            self._typed_decks = _inherited(own, decks, self.settings.type_answers == "on")
+
+    def _build(self) -> None:
         with self.store.reading():
             if self.cram:
                 cap = self.limit if self.limit is not None else self.settings.reviews_per_day
                 self.queue = self.store.cards.cram_queue(self.today, self.deck_ids, cap)
+                self._first_new = len(self.queue)
             else:
                 self.queue = build_queue(self.store, self.today, self.settings, self.deck_ids, self.new_limit, self.limit)
+                due = self.store.cards.dues(self.queue)
+                self._first_new = next((i for i, card_id in enumerate(self.queue) if due.get(card_id) is None), len(self.queue))
+        self.index = 0
+
+    def new_day(self, today: int) -> bool:
+        """Move the session to study day ``today`` if it has begun (the day
+        start passed while reviewing): the queue is built again for it, so
+        later answers count for the new day. True if it moved."""
+        if today <= self.today or self.cram:
+            return False
+        self.today = today
+        self._build()
+        return True
+
+    def remaining(self) -> tuple[int, int, int]:
+        """(due, new, re-drill) cards left, Anki's three numbers."""
+        due = max(0, self._first_new - self.index)
+        new = len(self.queue) - max(self.index, self._first_new)
+        return due, new, self._redrills
+
+    def preview(self, shown: ShownCard) -> dict[int, int | None]:
+        """Each grade's next interval in days, without writing anything; None
+        where an answer does not reschedule (a re-drill, cram)."""
+        if shown.drill or self.cram or shown.state is None:
+            return dict.fromkeys(scheduler.GRADES)
+        sm2 = scheduler.CardState(shown.state.repetitions, shown.state.easiness, shown.state.interval, shown.state.due, shown.state.lapses)
+        config = scheduler.SchedulerConfig(self.settings.max_interval, self.settings.leech_threshold)
+        return {grade: scheduler.answer(sm2, grade, self.today, config).state.interval for grade in scheduler.GRADES}
 
     def next(self) -> ShownCard | None:
         """The next card to show, or None when the session is done."""
@@ -183,6 +250,7 @@ class ReviewSession:
             if self.cram:
                 return None
             pending = pending_redrills(self.store, self.today, self.deck_ids)
+            self._redrills = len(pending)
             if pending:
                 return self._load(pending[0], position=0, drills_left=len(pending))
         return None
@@ -195,14 +263,62 @@ class ReviewSession:
         if not drill and not self.cram and self.store.reviews.counted(card_id, self.today):
             return None
         kind, ordinal, front, back, deck_name = row
-        prompt, answer = prompt_and_answer(kind, ordinal, front, back)
-        return ShownCard(card_id, deck_name, prompt, answer, position, len(self.queue), drill, drills_left)
+        prompt, answer = prompt_and_answer(kind, ordinal, front, back, marked=True)
+        found = self.store.cards.state(card_id)
+        state = found[0] if found is not None else None
+        expected, typed_card, is_cloze = self._expected(card_id, kind, ordinal, front, back, answer)
+        typed = typed_card or (self.type_answers if self.type_answers is not None else self._typed_decks.get(self.store.cards.deck_of(card_id) or 0, False))
+        return ShownCard(
+            card_id, deck_name, prompt, answer, position, len(self.queue), drill, drills_left,
+            cloze=is_cloze, typed=bool(typed), expected=expected, state=state,
+        )
+
+    def _expected(self, card_id: int, kind: str, ordinal: int, front: str, back: str, answer: str) -> tuple[tuple[str, ...], bool, bool]:
+        """What a typed answer is compared with, whether the card itself asks
+        for one (an Anki ``{{type:Field}}`` card), and whether it is a cloze."""
+        from studycards.text import unmark
+
+        if kind == CardKind.CLOZE:
+            return tuple(cloze_answers(front, ordinal)), False, True
+        if kind == CardKind.REVERSED:
+            return (front,), False, False
+        if kind == CardKind.BASIC:
+            return (back,), False, False
+        # a typed note's card: its note type says what to type, if anything
+        note_ids = self.store.cards.notes_of([card_id])
+        typed = self.store.notes.fields_of(note_ids)
+        if not typed:
+            return (unmark(answer),), False, False
+        nt_id, fields = typed[note_ids[0]]
+        nt = self.store.note_types.with_ids([nt_id])[nt_id]
+        template = nt.templates[0 if nt.cloze else min(ordinal, len(nt.templates) - 1)] if nt.templates else None
+        from studycards import anki_template
+        from studycards.importers.html_text import to_text
+
+        wanted = anki_template.typed_field(template.question) if template is not None else None
+        values = dict(zip(nt.fields, fields))
+        if nt.cloze:
+            source = values.get(wanted or "", "") or next((v for v in fields if "{{c" in v), "")
+            return tuple(to_text(a)[0] for a in cloze_answers(source, ordinal)), wanted is not None, True
+        if wanted is not None and wanted in values:
+            return (to_text(values[wanted])[0],), True, False
+        return (unmark(answer),), False, False
 
     def answer(self, shown: ShownCard, grade: int, answer_ms: int, now_epoch: int) -> str:
         """Record ``grade`` for ``shown`` in one committed transaction; returns
-        the log kind, or GONE / OVER_CAP when nothing was recorded."""
+        the log kind, or GONE / OVER_CAP when nothing was recorded (``last``
+        says what the answer did). The time counted is capped at
+        ``max-answer-seconds``: a card left open over lunch is not a slow
+        answer."""
         if isinstance(grade, bool) or not isinstance(grade, int) or grade not in scheduler.GRADES:
             raise scheduler.InvalidGrade(grade)
+        answer_ms = min(answer_ms, self.settings.max_answer_seconds * 1000)
+        kind = self._answer(shown, grade, answer_ms, now_epoch)
+        if kind in (GONE, OVER_CAP):
+            self.last = Answered(grade, kind)
+        return kind
+
+    def _answer(self, shown: ShownCard, grade: int, answer_ms: int, now_epoch: int) -> str:
         with self.store.transaction():
             found = self.store.cards.state(shown.card_id)
             if found is None:  # deleted by another process meanwhile: nothing to record
@@ -214,8 +330,10 @@ class ReviewSession:
                 self._advance(shown)
                 return OVER_CAP
             after, tags = before, tags_before
+            leech = False
             if kind is LogKind.REVIEW:
                 after, tags = self._schedule(before, tags_before, grade, now_epoch)
+                leech = LEECH_TAG in tags.split() and LEECH_TAG not in tags_before.split()
             entry = _entry(before, after, grade, kind, self.today, now_epoch, answer_ms)
             log_id = self.store.reviews.append(shown.card_id, entry)
             if log_id is None:  # already counted today, in another session: only the first answer schedules
@@ -228,6 +346,7 @@ class ReviewSession:
             undo = _Undo(shown.card_id, note_id, before, tags_before, log_id, not shown.drill, self.index, kind, grade)
         self._undo.append(undo)
         self._advance(shown)
+        self.last = Answered(grade, kind, after.due, after.interval, leech, leech and after.suspended)
         return kind
 
     def _advance(self, shown: ShownCard) -> None:
@@ -310,6 +429,25 @@ class ReviewSession:
             due_tomorrow=tomorrow,
             nothing_due=not self.queue,
         )
+
+
+def _inherited(own: dict[int, bool], decks: list[tuple[int, str]], default: bool) -> dict[int, bool]:
+    """Each deck's type-answers value: its own, else its nearest parent's,
+    else the global setting."""
+    from studycards import decktree
+
+    by_name = {name.casefold(): deck_id for deck_id, name in decks}
+    out = {}
+    for deck_id, name in decks:
+        value = default
+        levels = decktree.levels(name)
+        for depth in range(len(levels), 0, -1):
+            ancestor = by_name.get("::".join(levels[:depth]).casefold())
+            if ancestor in own:
+                value = own[ancestor]
+                break
+        out[deck_id] = value
+    return out
 
 
 def _entry(before: CardState, after: CardState, grade: int, kind: LogKind, today: int, now_epoch: int, answer_ms: int) -> ReviewEntry:

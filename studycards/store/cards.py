@@ -184,6 +184,14 @@ class Cards:
             front_back=NoteKind.BASIC.value,
         )
 
+    def dues(self, card_ids: list[int]) -> dict[int, int | None]:
+        """Each card's due day (None while new)."""
+        out: dict[int, int | None] = {}
+        for chunk in _chunks(card_ids):
+            fragment, ids = in_list("card", chunk)
+            out.update((row[0], row[1]) for row in self.conn.all(f"SELECT id, due FROM card WHERE id IN {fragment}", **ids))
+        return out
+
     def set_kinds(self, rows: list[tuple[str, int, int]]) -> None:
         """(kind, ord, card id): a card that stays the same card under another kind."""
         self.conn.execute_many("UPDATE card SET kind = ?, ord = ? WHERE id = ?", rows)
