@@ -26,25 +26,6 @@ if TYPE_CHECKING:
     from studycards.settings import Settings
     from studycards.store import Store
 
-GRADE_LEGEND = "0 blackout · 1 wrong, familiar · 2 wrong, seemed easy · 3 hard · 4 hesitated · 5 perfect"
-KEYS_LEGEND = "u undo · s bury · q quit · ? help"
-REVIEW_HELP = """\
-Grades (SM-2):
-  5  perfect response
-  4  correct after a hesitation
-  3  correct, recalled with serious difficulty
-  2  wrong, but the answer seemed easy to remember
-  1  wrong, but remembered on seeing the answer
-  0  complete blackout
-Cards graded below 4 come back at the end of the session until they get a 4 or 5.
-Keys:
-  u  undo the last answer (repeatable)
-  s  bury this card until tomorrow
-  o  open this card's images and sounds (from imported packages) in your viewer or player
-  q  quit; everything answered so far is saved
-  ?  this help"""
-
-
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
@@ -303,90 +284,64 @@ cli.add_command(overview)
 @click.option("--new", "new_limit", type=click.IntRange(0, 9999), help="New cards for this session (instead of the daily limit).")
 @click.option("--limit", type=click.IntRange(0, 99999), help="Most cards in this session (instead of the daily limit).")
 @click.option("--cram", is_flag=True, help="Review cards that are not due yet, without changing their schedule.")
+@click.option("--type", "type_answers", flag_value=True, default=None, help="Type each answer before it is shown; a grade is suggested.")
+@click.option("--no-type", "type_answers", flag_value=False, help="Do not type answers this session, whatever the settings say.")
 @click.pass_context
 @_friendly_errors
-def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, limit: int | None, cram: bool) -> None:
+def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, limit: int | None, cram: bool, type_answers: bool | None) -> None:
     """Review today's cards in DECKS (all decks if none are named).
 
-    Due cards come first (most overdue first), then new cards. Reveal the
-    answer with any key, then grade yourself 0-5. In a terminal keys act at
-    once; with piped input each card takes one line to reveal and one line
-    for the grade or command.
+    Due cards come first (most overdue first), then new cards. Press Enter
+    or space to see the answer, then grade yourself 0-5; each grade's next
+    interval is shown before you choose. In a terminal keys act at once;
+    with piped input each card takes one line to reveal (or the typed
+    answer) and one line for the grade or command.
     """
-    from studycards import clock
+    from studycards import answer_check, clock, review_screen
     from studycards.decks import resolve_decks
     from studycards.review import ReviewSession
 
     env = _open(ctx)
     deck_ids = resolve_decks(env.store, decks)
-    run = ReviewSession(env.store, env.today, env.settings, deck_ids, new_limit, limit, cram)
-    keys: _Input = _Keys() if sys.stdin.isatty() else _Lines()
+    run = ReviewSession(env.store, env.today, env.settings, deck_ids, new_limit, limit, cram, type_answers=type_answers)
+    keys: review_screen.Input = review_screen.Keys() if sys.stdin.isatty() else review_screen.Lines()
+    screen = review_screen.make_screen(sys.stdout.isatty())
+    hour = env.settings.day_start_hour
+    loop = review_screen.Loop(
+        run,
+        keys,
+        screen,
+        now_day=lambda: clock.study_day(clock.now(), hour),
+        now_epoch=lambda: clock.epoch_seconds(clock.now()),
+        open_media=lambda shown, revealed: _open_media(env.store, shown, revealed),
+        thresholds=answer_check.Thresholds(
+            quick_seconds=float(env.settings.type_quick_seconds),
+            typo_ratio=env.settings.type_typo_percent / 100,
+            close_ratio=env.settings.type_close_percent / 100,
+        ),
+        cram=cram,
+    )
     started = time.monotonic()
-    _stop_on_signals()
+    review_screen.stop_on_signals()
+    status = 0
     try:
-        _review_loop(run, keys, clock, lambda shown, revealed: _open_media(env.store, shown, revealed))
-    except (KeyboardInterrupt, EOFError, _Stopped):
-        try:
-            echo()
-        except OSError:
-            pass  # the terminal is gone (SIGHUP): the answers are already saved
-    try:
-        _print_summary(run.summary(), time.monotonic() - started, cram)
-    except OSError:
+        loop.run_session()
+    except KeyboardInterrupt:
+        status = 130
+    except EOFError:
         pass
-
-
-class _Stopped(Exception):
-    """SIGTERM or SIGHUP (a closed terminal) arrived: end the session cleanly."""
-
-
-def _stop_on_signals() -> None:
-    import signal
-
-    def stop(signum: int, _frame: object) -> None:
-        raise _Stopped(signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), stop)
-
-
-class _Quit(Exception):
-    pass
-
-
-class _Input:
-    interactive = False
-
-    def read(self, prompt: str) -> str:
-        raise NotImplementedError
-
-
-class _Keys(_Input):
-    """Single keypresses in a terminal. Ctrl-C and Ctrl-D end the session."""
-
-    interactive = True
-
-    def read(self, prompt: str) -> str:
-        click.echo(prompt, nl=False)
-        key = click.getchar()
-        click.echo()
-        if key in ("\x03",):
-            raise KeyboardInterrupt
-        if key in ("\x04", "\x1a"):
-            raise EOFError
-        return key
-
-
-class _Lines(_Input):
-    """Line-based input for scripts: end of input ends the session."""
-
-    def read(self, prompt: str) -> str:
-        click.echo(prompt)
-        line = sys.stdin.readline()
-        if not line:
-            raise EOFError
-        return line.strip()
+    except review_screen.Stopped as stopped:
+        status = 128 + stopped.signum
+    try:
+        if status:
+            echo()
+        review_screen.print_summary(run.summary(), time.monotonic() - started, cram, echo)
+    except OSError:
+        pass  # the terminal is gone (SIGHUP): the answers are already saved
+    except (review_screen.Stopped, KeyboardInterrupt):
+        pass
+    if status:
+        ctx.exit(status)
 
 
 def _open_media(store: Any, shown: Any, revealed: bool) -> None:
@@ -404,98 +359,6 @@ def _open_media(store: Any, shown: Any, revealed: bool) -> None:
             echo(f"{sanitize(name)} is not in the collection's media folder.", fg="yellow")
         elif click.launch(str(path)) != 0:
             echo(f"Could not open {sanitize(name)} ({sanitize(str(path))}).", fg="yellow")
-
-
-def _review_loop(run: Any, keys: _Input, clock: Any, open_media: Callable[[Any, bool], None] = lambda shown, revealed: None) -> None:
-    from studycards.review import OVER_CAP
-
-    try:
-        while True:
-            shown = run.next()
-            if shown is None:
-                if not run.can_undo():
-                    return
-                key = keys.read("End of session: u to undo the last answer, any other key to finish. ")
-                if key == "u" and run.undo():
-                    echo("Undone: the last card comes back.", fg="yellow")
-                    echo()
-                    continue
-                return
-            _print_prompt(shown)
-            shown_at = time.monotonic()
-            key = keys.read(click.style("[any key] show answer", dim=True) if keys.interactive else "Press Enter to show the answer")
-            while keys.interactive and key == "o":
-                open_media(shown, False)
-                key = keys.read(click.style("[any key] show answer", dim=True))
-            if keys.interactive and key in ("q", "u", "s", "?"):
-                if _command(run, shown, key):
-                    continue
-            echo(sanitize(unmark(shown.answer)))
-            echo()
-            echo(GRADE_LEGEND, dim=True)
-            while True:
-                key = keys.read(f"Grade 0-5 ({KEYS_LEGEND}): ")
-                if len(key) == 1 and key in "012345":
-                    elapsed = int((time.monotonic() - shown_at) * 1000)
-                    if run.answer(shown, int(key), elapsed, clock.epoch_seconds(clock.now())) == OVER_CAP:
-                        echo("Today's new cards were used up in another session: this card stays new.", fg="yellow")
-                    echo()
-                    break
-                if key in ("q", "u", "s", "?"):
-                    if _command(run, shown, key):
-                        break
-                    continue
-                if key == "o":
-                    open_media(shown, True)
-                    continue
-                echo(f"Unknown key {sanitize(key)!r}: type a grade 0-5, or u, s, o, q, ?", fg="yellow")
-    except _Quit:
-        return
-
-
-def _command(run: Any, shown: Any, key: str) -> bool:
-    """Handle u/s/q/?; True when the current card is finished with."""
-    if key == "q":
-        raise _Quit
-    if key == "?":
-        echo(REVIEW_HELP)
-        echo(f"This card: {shown.card_id} (e.g. `studycards suspend {shown.card_id}`).")
-        return False
-    if key == "s":
-        run.bury(shown)
-        echo("Buried until tomorrow.", fg="yellow")
-        echo()
-        return True
-    if run.undo():
-        echo("Undone: the last card comes back.", fg="yellow")
-        echo()
-        return True
-    echo("Nothing to undo in this session.", fg="yellow")
-    return False
-
-
-def _print_prompt(shown: Any) -> None:
-    where = f"re-drill · {shown.drills_left} left" if shown.drill else f"{shown.position}/{shown.total}"
-    echo(f"── {sanitize(shown.deck)} · {where} ──", fg="cyan")
-    echo(sanitize(unmark(shown.prompt)), bold=True)
-    echo()
-
-
-def _print_summary(summary: Any, seconds: float, cram: bool) -> None:
-    if summary.nothing_due and not summary.answered and not summary.drills:
-        echo("Nothing to review right now." if not cram else "Nothing to cram: no studied cards are ahead of schedule.")
-    else:
-        share = round(100 * summary.correct / summary.answered) if summary.answered else 0
-        minutes, secs = divmod(int(seconds), 60)
-        echo(
-            f"Session over: {summary.answered} card{'s' if summary.answered != 1 else ''} answered, "
-            f"{share}% with grade 3 or better, {summary.drills} re-drill{'s' if summary.drills != 1 else ''}, "
-            f"{minutes}m {secs:02d}s.",
-            bold=True,
-        )
-    if summary.buried:
-        echo(f"Buried until tomorrow: {summary.buried}.")
-    echo(f"Due tomorrow: {summary.due_tomorrow}.")
 
 
 @cli.command("decks")

@@ -213,15 +213,21 @@ class ReviewSession:
                 self._first_new = next((i for i, card_id in enumerate(self.queue) if due.get(card_id) is None), len(self.queue))
         self.index = 0
 
-    def new_day(self, today: int) -> bool:
+    def new_day(self, today: int, rebuild: bool = True) -> bool:
         """Move the session to study day ``today`` if it has begun (the day
-        start passed while reviewing): the queue is built again for it, so
-        later answers count for the new day. True if it moved."""
-        if today <= self.today or self.cram:
+        start passed while reviewing), so the next answer counts for it, and
+        build the queue again for it (``rebuild`` False: the caller does, with
+        ``rebuild()``, after recording the answer in hand). True if it moved."""
+        if today <= self.today:
             return False
         self.today = today
-        self._build()
+        if rebuild:
+            self.rebuild()
         return True
+
+    def rebuild(self) -> None:
+        """The queue again, for the session's study day."""
+        self._build()
 
     def remaining(self) -> tuple[int, int, int]:
         """(due, new, re-drill) cards left, Anki's three numbers."""
