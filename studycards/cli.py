@@ -65,6 +65,16 @@ class _Env(NamedTuple):
     now_epoch: int
 
 
+def _notice(text: str) -> None:
+    """A one-sentence notice on standard error, wrapped at words on a terminal."""
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        text = textwrap.fill(text, width=max(20, shutil.get_terminal_size((80, 24)).columns), break_long_words=False, break_on_hyphens=False)
+    click.echo(text, err=True)
+
+
 def _open(ctx: click.Context, kit: bool = True) -> _Env:
     """Open the collection once per command (creating, upgrading and loading
     the built-in decks when needed) and read the clock once. With ``kit``
@@ -82,21 +92,20 @@ def _open(ctx: click.Context, kit: bool = True) -> _Env:
     created = "://" not in str(path) and not path.exists()
     if created:
         folder = "" if path.parent.exists() else " (and its folder)"
-        click.echo(f"Creating a new collection at {sanitize(str(path))}{folder}.", err=True)
+        _notice(f"Creating a new collection at {sanitize(str(path))}{folder}.")
     store = open_store(path, now_epoch)
     try:
         if created and not kit:
             builtin.leave_out(store)
-            click.echo("The built-in decks are not loaded into a collection made by import (`studycards builtin --restore` adds them).", err=True)
+            _notice("The built-in decks are not loaded into a collection made by import (`studycards builtin --restore` adds them).")
         if builtin.needs_sync(store):
             first = builtin.first_load(store)
             reports = builtin.sync(store, now_epoch)
             if first and reports:
                 cards = sum(r.cards_added for r in reports)
-                click.echo(
+                _notice(
                     f"Loaded {len(reports)} built-in decks ({cards} cards) to start with;"
-                    " delete any with `studycards delete --deck NAME` (`studycards builtin` lists them).",
-                    err=True,
+                    " delete any with `studycards delete --deck NAME` (`studycards builtin` lists them)."
                 )
         current = settings.load(store)
     except BaseException:
@@ -335,7 +344,7 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
     try:
         if status:
             echo()
-        review_screen.print_summary(run.summary(), time.monotonic() - started, cram, echo)
+        review_screen.print_summary(run.summary(), time.monotonic() - started, cram, screen)
     except OSError:
         pass  # the terminal is gone (SIGHUP): the answers are already saved
     except (review_screen.Stopped, KeyboardInterrupt):

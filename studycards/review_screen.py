@@ -143,6 +143,11 @@ class Screen:
     def echo(self, text: str = "") -> None:
         click.echo(text, color=self.style.color)
 
+    def lines(self, text: str, bold: bool = False) -> None:
+        """Our own text (help, summaries), wrapped at words to the width."""
+        for line in layout.wrap(text, self.columns):
+            self.echo(self.style.bold(line) if bold else line)
+
     def text(self, text: str, bold: bool = False) -> None:
         """Card text: sanitized, wrapped at words, highlights rendered."""
         for line in layout.card_lines(_sanitize_marked(text), self.columns, self.style):
@@ -163,7 +168,11 @@ def _sanitize_marked(text: str) -> str:
 
 
 def make_screen(stdout_tty: bool) -> Screen:
-    return Screen(layout.Style.detect(stdout_tty, os.environ), clear=stdout_tty)
+    """Colour and a clean screen for each card on a terminal; with NO_COLOR
+    (or TERM=dumb) no escape code at all, so cards are separated by a blank
+    line instead of clearing the screen."""
+    style = layout.Style.detect(stdout_tty, os.environ)
+    return Screen(style, clear=style.color)
 
 
 def _days(days: int | None) -> str:
@@ -265,7 +274,7 @@ class Loop:
         while len(answers) < count:
             label = "Type the answer" if count == 1 else f"Answer {len(answers) + 1} of {count}"
             if self.keys.interactive:
-                self.screen.echo(self.screen.style.dim(f"{label}, then Enter:"))
+                self.screen.echo(self.screen.style.dim(f"{label}, then Enter (Ctrl-D ends the session):"))
                 line = self.keys.line("> ")
             else:
                 line = self.keys.line(f"{label}:")
@@ -344,11 +353,11 @@ class Loop:
         if key in ("q", "\x1b"):
             raise Quit
         if key == "?":
-            self.screen.echo(HELP)
+            self.screen.lines(HELP)
             if shown.typed:
                 from studycards import answer_check
 
-                self.screen.echo(answer_check.RULES)
+                self.screen.lines(answer_check.describe_rules(self.thresholds or answer_check.Thresholds()))
             self.screen.echo(f"This card: {shown.card_id} (e.g. `studycards suspend {shown.card_id}`).")
             return "stay"
         if key == "s":
@@ -412,37 +421,44 @@ def _hint(key: str, text: str) -> str:
 
 
 def _comparison_line(comparison: Any, style: layout.Style) -> str:
-    """Anki-like: what was typed, with missing and extra characters shown."""
-    parts = []
+    """Anki-like: what was typed, its extra characters marked, and when it
+    is not exact the expected answer with what was missing marked (colours
+    on a terminal; ``[+x]`` and ``[x]`` without)."""
+    typed, expected = [], []
     for segment in comparison.segments:
         text = sanitize(segment.text)
         if segment.kind == "same":
-            parts.append(style.fg(text, "green") if style.color else text)
-        elif segment.kind == "missing":
-            parts.append(style.fg(text, "yellow") if style.color else f"[-{text}]")
+            typed.append(style.fg(text, "green"))
+            expected.append(sanitize(segment.expected_text if segment.expected_text is not None else segment.text))
+        elif segment.kind == "extra":
+            typed.append(style.fg(text, "red") if style.color else f"[+{text}]")
         else:
-            parts.append(style.fg(text, "red") if style.color else f"[+{text}]")
-    verdict = "exact" if comparison.exact else f"{round(comparison.ratio * 100)}% alike"
-    return f"Typed: {''.join(parts)}  ({verdict})"
+            expected.append(style.bold(style.fg(text, "yellow")) if style.color else f"[{text}]")
+    if comparison.blank:
+        return "Typed: nothing"
+    if comparison.exact:
+        return f"Typed: {''.join(typed)}  (exact)"
+    alike = f"{round(comparison.ratio * 100)}% alike"
+    return f"Typed:    {''.join(typed)}  ({alike})\nExpected: {''.join(expected)}"
 
 
-def print_summary(summary: Any, seconds: float, cram: bool, echo: Callable[..., None]) -> None:
+def print_summary(summary: Any, seconds: float, cram: bool, screen: Screen) -> None:
     if summary.nothing_due and not summary.answered and not summary.drills:
-        echo("Nothing to review right now." if not cram else "Nothing to cram: no studied cards are ahead of schedule.")
+        screen.lines("Nothing to review right now." if not cram else "Nothing to cram: no studied cards are ahead of schedule.")
     elif not summary.answered and not summary.drills:
-        echo("Session over: no cards answered.", bold=True)
+        screen.lines("Session over: no cards answered.", bold=True)
     else:
         share = round(100 * summary.correct / summary.answered) if summary.answered else 0
         minutes, secs = divmod(int(seconds), 60)
-        echo(
+        screen.lines(
             f"Session over: {summary.answered} card{'s' if summary.answered != 1 else ''} answered, "
             f"{share}% with grade 3 or better, {summary.drills} re-drill{'s' if summary.drills != 1 else ''}, "
             f"{minutes}m {secs:02d}s.",
             bold=True,
         )
     if summary.buried:
-        echo(f"Buried until tomorrow: {summary.buried}.")
-    echo(f"Due tomorrow: {summary.due_tomorrow}.")
+        screen.lines(f"Buried until tomorrow: {summary.buried}.")
+    screen.lines(f"Due tomorrow: {summary.due_tomorrow}.")
 
 
 __all__ = ["HELP", "Input", "Keys", "Lines", "Loop", "Quit", "Stopped", "make_screen", "print_summary", "stop_on_signals", "unmark"]
