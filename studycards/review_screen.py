@@ -300,7 +300,11 @@ class Loop:
 
         previews = self.run.preview(shown)
         columns = self.screen.columns
-        self.screen.echo(layout.preview_line({g: _days(d) for g, d in previews.items()}, columns, self.screen.style))
+        if all(days is None for days in previews.values()):
+            what = "Cram: the schedule stays as it is." if self.cram else "Re-drill: the schedule stays; 4 or 5 is done for today."
+            self.screen.echo(self.screen.style.dim(layout.fit(what, columns)))
+        else:
+            self.screen.echo(layout.preview_line({g: _days(d) for g, d in previews.items()}, columns, self.screen.style))
         has_media = self._has_media(shown)
         self.screen.echo(layout.keys_line(columns, self.screen.style, media=has_media))
         prompt = "Grade 0-5" + (f" (Enter accepts {suggestion})" if suggestion is not None else "") + ": "
@@ -331,8 +335,10 @@ class Loop:
 
     def _echo_for(self, grade: int, kind: str) -> str:
         last = self.run.last
-        if last is None or last.due is None or kind not in ("review",):
-            return f"{grade} · again this session" if grade < 4 and kind == "review" else f"{grade} · recorded"
+        if last is None or last.due is None or kind != "review":
+            if kind == "cram":
+                return f"{grade} · crammed: the schedule stays"
+            return f"{grade} · again this session" if grade < 4 else f"{grade} · done for today"
         text = f"{grade} · {_next_text(last.interval)}"
         if grade < 4:
             text += " · again this session"
