@@ -323,6 +323,11 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
         now_day=lambda: clock.study_day(clock.now(), hour),
         now_epoch=lambda: clock.epoch_seconds(clock.now()),
         open_media=lambda shown, revealed: _open_media(env.store, shown, revealed),
+        typed_options=answer_check.Options(
+            ignore_case=env.settings.type_ignore_case == "on",
+            ignore_accents=env.settings.type_ignore_accents == "on",
+            ignore_punctuation=env.settings.type_ignore_punctuation == "on",
+        ),
         thresholds=answer_check.Thresholds(
             quick_seconds=float(env.settings.type_quick_seconds),
             typo_ratio=env.settings.type_typo_percent / 100,

@@ -47,6 +47,7 @@ class ShownCard:
     cloze: bool = False
     typed: bool = False
     expected: tuple[str, ...] = ()
+    ignore_accents: bool = False  # Anki's {{type:nc:Field}}
     state: CardState | None = None  # before this answer, for the preview
 
 
@@ -272,43 +273,46 @@ class ReviewSession:
         prompt, answer = prompt_and_answer(kind, ordinal, front, back, marked=True)
         found = self.store.cards.state(card_id)
         state = found[0] if found is not None else None
-        expected, typed_card, is_cloze = self._expected(card_id, kind, ordinal, front, back, answer)
+        expected, typed_card, is_cloze, nc = self._expected(card_id, kind, ordinal, front, back, answer)
         typed = typed_card or (self.type_answers if self.type_answers is not None else self._typed_decks.get(self.store.cards.deck_of(card_id) or 0, False))
         return ShownCard(
             card_id, deck_name, prompt, answer, position, len(self.queue), drill, drills_left,
-            cloze=is_cloze, typed=bool(typed), expected=expected, state=state,
+            cloze=is_cloze, typed=bool(typed), expected=expected, state=state, ignore_accents=nc,
         )
 
-    def _expected(self, card_id: int, kind: str, ordinal: int, front: str, back: str, answer: str) -> tuple[tuple[str, ...], bool, bool]:
+    def _expected(self, card_id: int, kind: str, ordinal: int, front: str, back: str, answer: str) -> tuple[tuple[str, ...], bool, bool, bool]:
         """What a typed answer is compared with, whether the card itself asks
-        for one (an Anki ``{{type:Field}}`` card), and whether it is a cloze."""
+        for one (an Anki ``{{type:Field}}`` card), whether it is a cloze, and
+        whether accents are ignored (``{{type:nc:Field}}``)."""
         from studycards.text import unmark
 
         if kind == CardKind.CLOZE:
-            return tuple(cloze_answers(front, ordinal)), False, True
+            return tuple(cloze_answers(front, ordinal)), False, True, False
         if kind == CardKind.REVERSED:
-            return (front,), False, False
+            return (front,), False, False, False
         if kind == CardKind.BASIC:
-            return (back,), False, False
+            return (back,), False, False, False
         # a typed note's card: its note type says what to type, if anything
         note_ids = self.store.cards.notes_of([card_id])
         typed = self.store.notes.fields_of(note_ids)
         if not typed:
-            return (unmark(answer),), False, False
+            return (unmark(answer),), False, False, False
         nt_id, fields = typed[note_ids[0]]
         nt = self.store.note_types.with_ids([nt_id])[nt_id]
         template = nt.templates[0 if nt.cloze else min(ordinal, len(nt.templates) - 1)] if nt.templates else None
         from studycards import anki_template
         from studycards.importers.html_text import to_text
 
-        wanted = anki_template.typed_field(template.question) if template is not None else None
+        question = template.question if template is not None else ""
+        wanted = anki_template.typed_field(question) if template is not None else None
+        nc = "type:nc:" in question.replace(" ", "")
         values = dict(zip(nt.fields, fields))
         if nt.cloze:
             source = values.get(wanted or "", "") or next((v for v in fields if "{{c" in v), "")
-            return tuple(to_text(a)[0] for a in cloze_answers(source, ordinal)), wanted is not None, True
+            return tuple(to_text(a)[0] for a in cloze_answers(source, ordinal)), wanted is not None, True, nc
         if wanted is not None and wanted in values:
-            return (to_text(values[wanted])[0],), True, False
-        return (unmark(answer),), False, False
+            return (to_text(values[wanted])[0],), True, False, nc
+        return (unmark(answer),), False, False, False
 
     def answer(self, shown: ShownCard, grade: int, answer_ms: int, now_epoch: int) -> str:
         """Record ``grade`` for ``shown`` in one committed transaction; returns

@@ -290,6 +290,10 @@ class Loop:
         from studycards import answer_check
 
         options = self.typed_options or answer_check.Options()
+        if shown.ignore_accents:
+            from dataclasses import replace
+
+            options = replace(options, ignore_accents=True)
         comparison = answer_check.compare_many(typed, list(shown.expected), options)
         self.screen.echo(_comparison_line(comparison, self.screen.style))
         suggestion = answer_check.suggest(comparison, seconds, self.thresholds or answer_check.Thresholds())

@@ -58,6 +58,9 @@ SPECS: dict[str, Spec] = {
     "type-quick-seconds": Spec("8", _int_in(1, 600), "typed answers: exact within this many seconds suggests 5, slower 4"),
     "type-typo-percent": Spec("80", _int_in(1, 100), "typed answers: this similarity or more (not exact) is a small typo, suggests 3"),
     "type-close-percent": Spec("50", _int_in(0, 100), "typed answers: this similarity or more suggests 2, less suggests 1"),
+    "type-ignore-case": Spec("on", _choice("on", "off"), "typed answers: Paris and paris are the same"),
+    "type-ignore-accents": Spec("off", _choice("off", "on"), "typed answers: é and e are the same (always for Anki's {{type:nc:Field}})"),
+    "type-ignore-punctuation": Spec("off", _choice("off", "on"), "typed answers: punctuation is left out of the comparison"),
 }
 
 
@@ -87,6 +90,9 @@ class Settings:
     type_quick_seconds: int = _default("type-quick-seconds")  # type: ignore[assignment]
     type_typo_percent: int = _default("type-typo-percent")  # type: ignore[assignment]
     type_close_percent: int = _default("type-close-percent")  # type: ignore[assignment]
+    type_ignore_case: str = _default("type-ignore-case")  # type: ignore[assignment]
+    type_ignore_accents: str = _default("type-ignore-accents")  # type: ignore[assignment]
+    type_ignore_punctuation: str = _default("type-ignore-punctuation")  # type: ignore[assignment]
 
 
 def _spec(key: str) -> Spec:

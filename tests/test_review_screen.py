@@ -295,3 +295,41 @@ def test_a_leech_is_announced_when_it_happens(run, add_notes, sql):
     with freeze_time("2026-03-03 12:00"):
         out = run("review", "Screen", input="\n1\n\n5\n").output
     assert "a leech now: tagged leech" in out
+
+
+NC_DECK = """[deck]
+name = "Typed"
+
+[[note_types]]
+name = "Basic (type in the answer, nc)"
+fields = ["Front", "Back"]
+templates = [{ name = "Card 1", question = "{{Front}}<br>{{type:nc:Back}}", answer = "{{Front}}<hr id=answer>{{type:nc:Back}}" }]
+
+[[notes]]
+id = "nc-1"
+note_type = "Basic (type in the answer, nc)"
+
+[notes.fields]
+Front = "Coffee, in French"
+Back = "café"
+"""
+
+
+def test_an_anki_type_in_the_answer_card_asks_for_it_and_nc_ignores_accents(run, sql, tmp_path):
+    path = tmp_path / "typed.toml"
+    path.write_text(NC_DECK, encoding="utf-8")
+    assert run("import", str(path)).exit_code == 0
+    out = run("review", "Typed", input="cafe\n\n").output  # no --type: the card itself asks
+    assert "Type the answer" in out and "Typed: cafe  (exact)" in out
+    assert sql("select grade from review_log") == [(5,)]
+
+
+def test_typed_answer_settings_say_what_counts_as_the_same(run, sql):
+    run("add", "Screen", "--front", "Say hello", "--back", "Hello, world!")
+    run("config", "type-ignore-punctuation", "on")
+    out = run("review", "Screen", "--type", input="hello world\n\n").output
+    assert "(exact)" in out
+    run("config", "type-ignore-case", "off")
+    run("add", "Screen2", "--front", "Capital of France", "--back", "Paris")
+    out = run("review", "Screen2", "--type", input="paris\n\n").output
+    assert "(exact)" not in out and "Expected:" in out
