@@ -10,6 +10,7 @@ import os
 import sqlite3
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,30 @@ def _anki():
     return pytest.importorskip("anki.collection", reason="Anki's Python backend (the anki package) has no wheel for this machine")
 
 
+@contextmanager
+def _fresh_anki(folder: Path):  # type: ignore[no-untyped-def]
+    """A new, empty Anki collection (Anki's own backend) in ``folder``."""
+    anki = _anki()
+    folder.mkdir()
+    col = anki.Collection(str(folder / "collection.anki2"))
+    try:
+        yield col
+    finally:
+        col.close()
+
+
+def _import_package(col, path: Path):  # type: ignore[no-untyped-def]
+    anki = _anki()
+    return col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(path), options=anki.ImportAnkiPackageOptions())).log
+
+
+def _our_export(run, path: Path, out: Path) -> Path:  # type: ignore[no-untyped-def]
+    """``path`` imported into our collection and exported again as ``out``."""
+    assert run("import", str(path)).exit_code == 0
+    assert run("export", "-o", str(out)).exit_code == 0
+    return out
+
+
 def _original_notes(path: Path, tmp: Path) -> dict[str, tuple[int, list[str]]]:
     """guid -> (note type id, fields) read straight from the package's collection."""
     with sqlite3.connect(f"file:{_collection(path, tmp)}?mode=ro", uri=True) as conn:
@@ -105,23 +130,16 @@ def _original_notes(path: Path, tmp: Path) -> dict[str, tuple[int, list[str]]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ANKI_PACKAGES)
 def test_our_apkg_export_goes_into_a_fresh_anki_collection_as_the_original(run, tmp_path, name):
-    anki = _anki()
     path = REALWORLD / name
     original = _original_notes(path, tmp_path)
-    assert run("import", str(path)).exit_code == 0
-    out = tmp_path / "ours.apkg"
-    assert run("export", "-o", str(out)).exit_code == 0
-    (tmp_path / "fresh").mkdir()
-    col = anki.Collection(str(tmp_path / "fresh" / "collection.anki2"))
-    try:
-        col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(out), options=anki.ImportAnkiPackageOptions()))
+    out = _our_export(run, path, tmp_path / "ours.apkg")
+    with _fresh_anki(tmp_path / "fresh") as col:
+        _import_package(col, out)
         got = {}
         for note_id in col.find_notes(""):
             note = col.get_note(note_id)
             got[note.guid] = (note.mid, list(note.fields))
         cards = col.card_count()
-    finally:
-        col.close()
     assert got == original  # every note, under its own note type id, every field as it was
     assert cards == _anki_counts(path, tmp_path)[1]
 
@@ -129,20 +147,17 @@ def test_our_apkg_export_goes_into_a_fresh_anki_collection_as_the_original(run, 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ANKI_PACKAGES)
 def test_our_apkg_export_updates_the_originals_in_anki_instead_of_conflicting(run, tmp_path, name):
-    anki = _anki()
     path = REALWORLD / name
-    assert run("import", str(path)).exit_code == 0
-    out = tmp_path / "ours.apkg"
-    assert run("export", "-o", str(out)).exit_code == 0
-    (tmp_path / "anki").mkdir()
-    col = anki.Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(path), options=anki.ImportAnkiPackageOptions()))
-        before = (col.note_count(), col.card_count(), sorted(n.id for n in col.models.all_names_and_ids()), sorted(d.name for d in col.decks.all_names_and_ids()))
-        log = col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(out), options=anki.ImportAnkiPackageOptions())).log
-        after = (col.note_count(), col.card_count(), sorted(n.id for n in col.models.all_names_and_ids()), sorted(d.name for d in col.decks.all_names_and_ids()))
-    finally:
-        col.close()
+    out = _our_export(run, path, tmp_path / "ours.apkg")
+
+    def shape(col):  # type: ignore[no-untyped-def]
+        return (col.note_count(), col.card_count(), sorted(n.id for n in col.models.all_names_and_ids()), sorted(d.name for d in col.decks.all_names_and_ids()))
+
+    with _fresh_anki(tmp_path / "anki") as col:
+        _import_package(col, path)
+        before = shape(col)
+        log = _import_package(col, out)
+        after = shape(col)
     assert not log.new and not log.conflicting and not log.missing_notetype
     assert len(log.updated) + len(log.duplicate) == before[0]
     assert after == before  # no second note type (by id; Anki may rename a clashing name), no "Default_" deck, no new notes
@@ -153,20 +168,14 @@ def test_our_apkg_export_updates_the_originals_in_anki_instead_of_conflicting(ru
 def test_our_csv_export_of_anki_notes_is_read_by_anki_as_the_same_notes(run, tmp_path, name):
     anki = _anki()
     path = REALWORLD / name
-    assert run("import", str(path)).exit_code == 0
-    out = tmp_path / "ours.csv"
-    assert run("export", "-o", str(out)).exit_code == 0
+    out = _our_export(run, path, tmp_path / "ours.csv")
     again = run("import", str(out))
     assert again.exit_code == 0 and " 0 added, 0 updated" in again.output and "updated, 0 unchanged" not in again.output
-    (tmp_path / "anki").mkdir()
-    col = anki.Collection(str(tmp_path / "anki" / "collection.anki2"))
-    try:
-        col.import_anki_package(anki.ImportAnkiPackageRequest(package_path=str(path), options=anki.ImportAnkiPackageOptions()))
+    with _fresh_anki(tmp_path / "anki") as col:
+        _import_package(col, path)
         before = {n: list(col.get_note(n).fields) for n in col.find_notes("")}
         log = col.import_csv(anki.ImportCsvRequest(path=str(out), metadata=col.get_csv_metadata(str(out), None))).log
         after = {n: list(col.get_note(n).fields) for n in col.find_notes("")}
-    finally:
-        col.close()
     assert not log.new and not log.conflicting and not log.missing_notetype
     assert after == before
 

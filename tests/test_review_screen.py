@@ -44,6 +44,15 @@ def _lines(text: str) -> list[str]:
     return [ANSI.sub("", line) for line in text.replace("\r\n", "\n").split("\n")]
 
 
+def _reveal(child) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Wait for the question, show the answer: (what came before the answer, the answer part)."""
+    child.expect("show answer")
+    question = child.before
+    child.send(" ")
+    child.expect("Grade 0-5")
+    return question, child.before
+
+
 def _finish(child) -> int:  # type: ignore[no-untyped-def]
     child.expect(pexpect.EOF)
     child.close()
@@ -55,11 +64,8 @@ def _finish(child) -> int:  # type: ignore[no-untyped-def]
 def test_text_wraps_at_words_and_every_line_fits_the_terminal(run, db_path, columns):
     run("add", "Screen", "--front", LONG_FRONT, "--back", LONG_BACK)
     child = _spawn(db_path, "Screen", columns=columns)
-    child.expect("show answer")
-    question = child.before
-    child.send(" ")
-    child.expect("Grade 0-5")
-    shown = question + child.before
+    question, answer = _reveal(child)
+    shown = question + answer
     child.send("4")
     child.expect("Session over|End of session")
     child.send("x")
@@ -96,9 +102,7 @@ def test_each_grades_interval_is_previewed_and_the_chosen_grade_echoed(run, db_p
         run("add", "Screen", "--front", "q1", "--back", "a1")
         run("review", "Screen", input="\n5\n")  # studied once, due since: the grades now differ
     child = _spawn(db_path, "Screen")
-    child.expect("show answer")
-    child.send(" ")
-    child.expect("Grade 0-5")
+    _reveal(child)
     assert "0-2 wrong 1d · 3 hard 6d · 4 hesitated 6d · 5 perfect 6d" in child.before
     child.send("5")
     child.expect("End of session")
@@ -111,19 +115,13 @@ def test_each_grades_interval_is_previewed_and_the_chosen_grade_echoed(run, db_p
 def test_a_cloze_answer_is_the_question_filled_in_and_highlighted(run, db_path):
     run("add", "Screen", "--cloze", "The capital of {{c1::Australia}} is Canberra")
     child = _spawn(db_path, "Screen", color=True)
-    child.expect("show answer")
-    child.send(" ")
-    child.expect("Grade 0-5")
-    answer = child.before
+    _, answer = _reveal(child)
     child.send("q")
     _finish(child)
     assert re.search(r"The capital of \x1b\[[0-9;]*m+(\x1b\[[0-9;]*m)*Australia\x1b\[", answer), answer
     assert "[Australia]" not in answer  # highlighted, not bracketed, on a colour terminal
     plain = _spawn(db_path, "Screen", color=False)
-    plain.expect("show answer")
-    plain.send(" ")
-    plain.expect("Grade 0-5")
-    shown = plain.before
+    _, shown = _reveal(plain)
     plain.send("q")
     _finish(plain)
     assert "The capital of [Australia] is Canberra" in shown
