@@ -525,7 +525,13 @@ def test_grapheme_fallback_agrees_with_wcwidth(text: str) -> None:
 
 def test_wrap_without_iter_graphemes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Older wcwidth (the floor is 0.2.13) has no iter_graphemes."""
-    monkeypatch.setattr(layout, "_iter_graphemes", None)
+    import wcwidth as real
+
+    class Older:  # wcwidth as it was before iter_graphemes
+        wcwidth = staticmethod(real.wcwidth)
+        wcswidth = staticmethod(real.wcswidth)
+
+    monkeypatch.setattr(layout, "_wcwidth", Older())
     word = (E_ACUTE + FAMILY + "日" + FLAG) * 10
     lines = wrap(word, 11)
     assert all(width(line) <= 11 for line in lines) and "".join(lines) == word
