@@ -138,7 +138,10 @@ class Screen:
 
     @property
     def columns(self) -> int:
-        return max(20, min(shutil.get_terminal_size((80, 24)).columns, layout.MEASURE))
+        """The terminal's width (read each time: it may be resized), at most
+        the readable measure; piped output gets the measure unless COLUMNS
+        says otherwise."""
+        return max(20, min(shutil.get_terminal_size((layout.MEASURE, 24)).columns, layout.MEASURE))
 
     def echo(self, text: str = "") -> None:
         click.echo(text, color=self.style.color)
