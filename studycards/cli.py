@@ -375,6 +375,62 @@ def _open_media(store: Any, shown: Any, revealed: bool) -> None:
             echo(f"Could not open {sanitize(name)} ({sanitize(str(path))}).", fg="yellow")
 
 
+@cli.command()
+@click.argument("targets", nargs=-1, required=True, metavar="FILE_OR_DECK...", shell_complete=_complete_decks)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--rule", "rules", multiple=True, metavar="RULE", help="Check only this rule (repeatable); `--rule all` checks every rule, unexplained-disable included.")
+@click.option("--strict", is_flag=True, help="Also report a disabled rule that gives no reason (unexplained-disable).")
+@click.pass_context
+@_friendly_errors
+def lint(ctx: click.Context, targets: tuple[str, ...], as_json: bool, rules: tuple[str, ...], strict: bool) -> None:
+    """Check cards against the rules of good cards (Woźniak's twenty rules):
+    deck files, or decks of your collection by name, checked together.
+
+    Prints `file:line: rule: message` for each finding and exits 1 if there is
+    any. Disable a rule for one note with a comment line `# lint:
+    disable=RULE -- reason` inside its [[notes]] table, or for a file with
+    `# lint: disable-file=RULE -- reason`. Rules: near-duplicate,
+    answer-in-prompt, two-way, enumeration, too-long, predictable-cloze,
+    empty-side, cloze-without-deletion, invalid-disable, unexplained-disable.
+    """
+    from pathlib import Path
+
+    from studycards import lint as linter
+
+    enabled: set[str] | None = None
+    if rules:
+        enabled = set(linter.RULES) if "all" in rules else set(rules)
+        unknown = sorted(enabled - set(linter.RULES))
+        if unknown:
+            raise click.BadParameter(f"unknown rule {unknown[0]!r}; rules are: {', '.join(linter.RULES)}", param_hint="--rule")
+    if strict:
+        enabled = (set(enabled) if enabled is not None else set(linter.DEFAULT_RULES)) | {"unexplained-disable"}
+    sources = []
+    decks = [t for t in targets if not Path(t).exists()]
+    for target in targets:
+        if Path(target).exists():
+            if Path(target).is_dir():
+                raise click.BadParameter(f"{target} is a folder: name its deck files", param_hint="FILE_OR_DECK")
+            sources.append(linter.load_file(Path(target)))
+    if decks:
+        from studycards import exporting
+        from studycards.decks import resolve_decks
+
+        env = _open(ctx)
+        deck_ids = resolve_decks(env.store, decks)
+        sources += linter.load_decks(exporting.collect(env.store, deck_ids or [], False))
+    findings = linter.lint_sources(sources, enabled)
+    if as_json:
+        click.echo(linter.to_json(findings))
+    else:
+        for finding in findings:
+            echo(sanitize(linter.format_finding(finding)))
+        if findings:
+            echo(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}.", err=True)
+    if findings:
+        ctx.exit(1)
+
+
 @cli.command("decks")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
