@@ -233,6 +233,14 @@ def test_a_release_deletes_its_retired_notes_and_keeps_every_other_notes_progres
     assert len(cards_json()) == 3
 
 
+def test_import_reads_a_retired_list_and_deletes_nothing(run, tmp_path, cards_json):
+    run("import", str(write_deck(tmp_path / "v1.toml", DECK_V1)))
+    v2 = DECK_V1.replace('description = "v1"', 'description = "v2"\nretired = ["cap-de"]').replace('[[notes]]\nid = "cap-de"', '[[notes]]\nid = "cap-es"')
+    result = run("import", str(write_deck(tmp_path / "v2.toml", v2)))
+    assert result.exit_code == 0 and "retired" not in result.stderr
+    assert sorted(c["front"] for c in cards_json()) == ["Capital of France?", "Capital of Germany?", "Capital of Germany?"]
+
+
 @pytest.mark.fresh_db
 def test_the_shipped_decks_parse_and_load(run, shipped_decks, db_path):
     real = builtin.deck_dir()
