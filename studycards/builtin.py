@@ -11,6 +11,12 @@ any deck. What became of each is kept under ``_builtin_decks`` (shipped name
 -> current name, or null once deleted), so a release updating the others
 neither brings a deleted deck back nor undoes a rename;
 ``studycards builtin --restore`` loads the deleted ones again.
+
+A release may also retire notes: a deck file's ``retired`` list names the
+ids of notes it no longer ships (merged into another note, or asked better
+by a new one). Syncing deletes those notes, their cards and the cards'
+review history, wherever they are in the collection, and touches no other
+note: a note kept across releases keeps its id and so its progress.
 """
 
 from __future__ import annotations
@@ -76,15 +82,31 @@ def sync(store: Store, now_epoch: int) -> list[notes.DeckReport] | None:
             return None  # another process loaded them meanwhile
         names = _names(store)
         deleted = _deleted_notes(store)
+        shipped = {n.guid for spec in specs for n in spec.notes}
         reports = []
         for spec in specs:
             current = names.setdefault(spec.name, spec.name)
+            gone = retire(store, [g for g in spec.retired if g not in shipped])  # a note moved to another deck file stays
             if current is not None:
                 kept = tuple(n for n in spec.notes if n.guid not in deleted)
-                reports.append(notes.apply_deck(store, replace(spec, name=current, notes=kept), now_epoch))
+                report = notes.apply_deck(store, replace(spec, name=current, notes=kept), now_epoch)
+                report.notes_retired, report.cards_retired = gone
+                reports.append(report)
         _save_names(store, names)
         settings.set_internal(store, _HASH_KEY, digest)
     return reports
+
+
+def retire(store: Store, guids: list[str]) -> tuple[int, int]:
+    """Delete the notes with these stable ids, their cards and the cards'
+    review history (a release's retired notes); returns how many notes and
+    cards went. Ids the collection does not have are skipped."""
+    found = store.notes.by_guid(guids) if guids else {}
+    if not found:
+        return 0, 0
+    payload = store.undo.gather([], [row[0] for row in found.values()])
+    store.undo.remove(payload)
+    return len(payload["note"]["rows"]), len(payload["card"]["rows"])
 
 
 def leave_out(store: Store) -> None:

@@ -107,6 +107,14 @@ def _open(ctx: click.Context, kit: bool = True) -> _Env:
                     f"Loaded {len(reports)} built-in decks ({cards} cards) to start with;"
                     " delete any with `studycards delete --deck NAME` (`studycards builtin` lists them)."
                 )
+            retired = [r for r in reports or () if r.notes_retired]
+            if retired:
+                count, cards = sum(r.notes_retired for r in retired), sum(r.cards_retired for r in retired)
+                _notice(
+                    f"This release of the built-in decks retired {count} note{'s' if count != 1 else ''}"
+                    f" ({cards} card{'s' if cards != 1 else ''}) that other notes now ask:"
+                    f" {', '.join(f'{sanitize(r.deck)} {r.notes_retired}' for r in retired)}."
+                )
         current = settings.load(store)
     except BaseException:
         store.close()

@@ -5,6 +5,7 @@ The built-in decks use this format and ``studycards import`` reads it::
     [deck]
     name = "Roles and duties"
     description = "What ML engineers and data scientists do"
+    retired = ["roles-000"]       # optional: ids of notes a release removes
 
     [[notes]]
     id = "roles-001"              # stable id: keep it when you edit the note
@@ -18,6 +19,14 @@ The built-in decks use this format and ``studycards import`` reads it::
     id = "roles-002"
     cloze = "A {{c1::data scientist}} asks which {{c2::algorithm::what?}} is best"
     back = "optional extra shown with the answer"
+
+Retired notes. A built-in deck that drops a note (merged into another, or
+asked better by a new one) lists the note's id in ``retired``: the release
+that ships the file deletes that note, with its cards and their review
+history, from every collection that has it (``builtin.sync``); no other
+note is touched. The ids are unique and none may be a note's id in the
+same file. Only the built-in decks' releases act on the list:
+``studycards import`` reads it and leaves the collection's notes alone.
 
 Note types. A deck file may also define note types of its own (as Anki
 packages bring them) in ``[[note_types]]`` tables: a ``name`` unique in the
@@ -72,7 +81,7 @@ MAX_ID_CHARS = 200
 _NOTE_KEYS = {"id", "front", "back", "cloze", "reverse", "tags", "source", "note_type", "fields"}
 _NOTE_TYPE_KEYS = {"name", "fields", "templates", "cloze", "html", "css", "anki_id"}
 _TEMPLATE_KEYS = ("name", "question", "answer")
-_DECK_KEYS = {"name", "description"}
+_DECK_KEYS = {"name", "description", "retired"}
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
 # What ``_Lines`` reads of a line: a table header ([deck], [[notes]],
@@ -172,6 +181,9 @@ class DeckSpec:
     description: str | None
     notes: tuple[NoteSpec, ...]
     new_per_day: int | None = None  # the deck's own daily new-card limit, where a file carries one
+    # Stable ids of notes a release of a built-in deck removes (see the
+    # module docstring): unique, and none of them a note of this deck.
+    retired: tuple[str, ...] = ()
 
 
 class _Lines:
@@ -304,7 +316,27 @@ def parse_text(text: str, path: str) -> DeckSpec:
             raise InvalidDeckFile(path, lines.key(line, "id"), f"duplicate id {note.guid!r} (first used on line {seen[note.guid]})")
         seen[note.guid] = line
         notes.append(note)
-    return DeckSpec(name=name.strip(), description=description.strip(), notes=tuple(notes))
+    retired = _retired(deck.get("retired", []), seen, lines, path)
+    return DeckSpec(name=name.strip(), description=description.strip(), notes=tuple(notes), retired=retired)
+
+
+def _retired(raw: object, notes: dict[str | None, int | None], lines: _Lines, path: str) -> tuple[str, ...]:
+    """The [deck] table's ``retired`` ids, checked: a list of ids (as a
+    note's), each listed once and none of them a note of the file."""
+    line = lines.key(lines.deck, "retired")
+    if not isinstance(raw, list) or not all(isinstance(g, str) for g in raw):
+        raise InvalidDeckFile(path, line, "[deck] 'retired' must be a list of note ids")
+    out: list[str] = []
+    for guid in raw:
+        guid = guid.strip()
+        if not guid or len(guid) > MAX_ID_CHARS or any(c.isspace() for c in guid):
+            raise InvalidDeckFile(path, line, f"[deck] 'retired': {guid!r} is not a note id (at most {MAX_ID_CHARS} characters, no spaces)")
+        if guid in out:
+            raise InvalidDeckFile(path, line, f"[deck] 'retired' lists {guid!r} twice")
+        if guid in notes:
+            raise InvalidDeckFile(path, line, f"[deck] 'retired' lists {guid!r}, the id of the note on line {notes[guid]}")
+        out.append(guid)
+    return tuple(out)
 
 
 def parse_note_types(raw: object, lines: _Lines, path: str) -> dict[str, NoteTypeSpec]:

@@ -43,6 +43,8 @@ class DeckReport:
     cards_removed: int = 0
     cards_suspended: int = 0
     cards_restored: int = 0
+    notes_retired: int = 0  # built-in decks: notes a release retired, with their cards
+    cards_retired: int = 0
 
 
 def new_guids() -> Iterator[str]:

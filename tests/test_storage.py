@@ -177,6 +177,70 @@ def test_builtin_decks_load_on_first_use_and_update_in_place(run, tmp_path, monk
     assert len(after) == 4
 
 
+KIT_V1 = """
+[deck]
+name = "Kit"
+
+[[notes]]
+id = "kit-kept"
+front = "Capital of France?"
+back = "Paris"
+
+[[notes]]
+id = "kit-old"
+front = "Which city is the capital of France?"
+back = "Paris"
+
+[[notes]]
+id = "kit-moved"
+cloze = "Rome is the capital of {{c1::Italy}}."
+"""
+
+
+@pytest.mark.fresh_db
+def test_a_release_deletes_its_retired_notes_and_keeps_every_other_notes_progress(run, tmp_path, monkeypatch, cards_json, sql):
+    folder = tmp_path / "builtin"
+    folder.mkdir()
+    write_deck(folder / "kit.toml", KIT_V1)
+    monkeypatch.setattr(builtin, "deck_dir", lambda: folder)
+    run("add", "Mine", "--front", "Which city is the capital of France?", "--back", "Paris")  # the user's own, same text
+    with freeze_time("2026-03-02 10:00"):
+        run("review", input=answers(5, 4, 3, 5))
+    before = {c["front"]: c for c in cards_json()}
+    assert all(c["due"] is not None for c in before.values())  # progress on every note
+    old_card = next(c["id"] for c in cards_json("Kit") if c["front"].startswith("Which city"))
+    # The next release merges kit-old into kit-kept, and moves kit-moved to
+    # another file while still listing it as retired: a shipped note stays.
+    v2 = KIT_V1.replace('name = "Kit"', 'name = "Kit"\nretired = ["kit-old", "kit-moved", "never-shipped"]')
+    v2 = v2.replace('back = "Paris"', 'back = "Paris, on the Seine"', 1)
+    v2 = v2[: v2.index('[[notes]]\nid = "kit-old"')]
+    write_deck(folder / "kit.toml", v2)
+    write_deck(folder / "more.toml", '[deck]\nname = "More"\n\n[[notes]]\nid = "kit-moved"\ncloze = "Rome is the capital of {{c1::Italy}}."\n')
+    result = run("cards", "--json")
+    assert "retired 1 note (1 card) that other notes now ask: Kit 1." in result.stderr
+    after = {(c["deck"], c["front"]): c for c in cards_json()}
+    assert sorted(after) == [("Kit", "Capital of France?"), ("Mine", "Which city is the capital of France?"), ("More", "Rome is the capital of [...].")]
+    keep = ("id", "repetitions", "easiness", "interval", "due")
+    for deck, front in after:
+        assert {k: after[deck, front][k] for k in keep} == {k: before[front][k] for k in keep}, front
+    assert after["Kit", "Capital of France?"]["back"] == "Paris, on the Seine"
+    assert sql("select count(*) from card where id = ?", old_card) == [(0,)]
+    assert sql("select count(*) from review_log where card_id = ?", old_card) == [(0,)]  # its history went with it
+    assert sql("select count(*) from note where guid = 'kit-old'") == [(0,)]
+    assert sql("select count(*) from review_log") == [(3,)]  # the other three answers stay
+    write_deck(folder / "kit.toml", v2.replace("on the Seine", "on the Seine!"))  # a later release: nothing more goes
+    assert "retired" not in run("cards", "--json").stderr
+    assert len(cards_json()) == 3
+
+
+def test_import_reads_a_retired_list_and_deletes_nothing(run, tmp_path, cards_json):
+    run("import", str(write_deck(tmp_path / "v1.toml", DECK_V1)))
+    v2 = DECK_V1.replace('description = "v1"', 'description = "v2"\nretired = ["cap-de"]').replace('[[notes]]\nid = "cap-de"', '[[notes]]\nid = "cap-es"')
+    result = run("import", str(write_deck(tmp_path / "v2.toml", v2)))
+    assert result.exit_code == 0 and "retired" not in result.stderr
+    assert sorted(c["front"] for c in cards_json()) == ["Capital of France?", "Capital of Germany?", "Capital of Germany?"]
+
+
 @pytest.mark.fresh_db
 def test_the_shipped_decks_parse_and_load(run, shipped_decks, db_path):
     real = builtin.deck_dir()
@@ -222,6 +286,11 @@ def test_import_then_reimport_is_idempotent_and_updates_in_place(run, tmp_path, 
         ('[deck]\nname = "X"\n[[notes]]\nfront = "q"\nback = "b"\n', ":3: note 1: 'id' is missing or empty"),
         ('[deck]\nname = "X"\n[[notes]]\nid = "a"\nfront = "q"\nback = "b"\ntags = ["two words"]\n',
          ":7: note 'a': 'tags' must be a list of words without spaces"),
+        ('[deck]\nname = "X"\nretired = "a"\n', ":3: [deck] 'retired' must be a list of note ids"),
+        ('[deck]\nname = "X"\nretired = ["a", "two words"]\n', ":3: [deck] 'retired': 'two words' is not a note id"),
+        ('[deck]\nname = "X"\nretired = [\n  "a",\n  "a",\n]\n', ":3: [deck] 'retired' lists 'a' twice"),
+        ('[deck]\nname = "X"\nretired = ["b", "a"]\n\n[[notes]]\nid = "a"\nfront = "q"\nback = "b"\n',
+         ":3: [deck] 'retired' lists 'a', the id of the note on line 5"),
     ],
 )
 def test_bad_deck_files_are_refused_with_file_and_line(run, tmp_path, cards_json, text, message):
