@@ -67,3 +67,12 @@ def test_decks_of_the_collection_are_linted_by_name(run):
         run("add", "Mine", "--front", front, "--back", "The engineer.")
     result = run("lint", "mine")
     assert result.exit_code == 1 and result.stdout.startswith("deck Mine: two-way: note ")
+
+
+def test_the_built_in_decks_pass_the_linter_with_every_disable_explained(run):
+    from helpers import REAL_DECK_DIR
+
+    files = sorted(str(p) for p in REAL_DECK_DIR().glob("*.toml"))
+    assert len(files) == 4
+    result = run("lint", "--strict", *files)
+    assert result.exit_code == 0, result.stdout
