@@ -538,14 +538,19 @@ def parse_one_note(text: str, path: str, note_types: dict[str, NoteTypeSpec] | N
     return parse_note(raw_notes[0], 0, lines.note(0), lines, path, note_types)
 
 
-def parse_file(path: Path) -> DeckSpec:
+def read_file(path: Path) -> str:
+    """A deck file's text; a file that cannot be read, or is not UTF-8, is
+    refused naming the file (and the line of the first bad byte)."""
     try:
         data = path.read_bytes()
     except OSError as err:
         raise InvalidDeckFile(str(path), None, f"cannot read the file ({err.strerror})")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise InvalidDeckFile(str(path), line, "not UTF-8 text")
-    return parse_text(text, str(path))
+
+
+def parse_file(path: Path) -> DeckSpec:
+    return parse_text(read_file(path), str(path))

@@ -193,15 +193,9 @@ _DISABLE = re.compile(r"^\s*(disable|disable-file)\s*=\s*(.*)$")
 
 def load_file(path: Path) -> Source:
     """A deck file, read as ``deckfile.parse_file`` reads it, ready for ``lint_sources``."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InvalidDeckFile(str(path), None, f"cannot read the file ({err.strerror})")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InvalidDeckFile(str(path), data[: err.start].count(b"\n") + 1, "not UTF-8 text")
-    return load_text(text, str(path))
+    from studycards.deckfile import read_file
+
+    return load_text(read_file(path), str(path))
 
 
 def load_text(text: str, path: str) -> Source:
