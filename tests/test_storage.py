@@ -353,3 +353,37 @@ def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql,
     assert sql("select deck_id from card") == [(1,)]
     assert sql("pragma foreign_key_check") == []
 
+
+
+def test_a_database_url_is_never_a_file_and_its_password_is_never_shown(run, tmp_path, monkeypatch):
+    """Before, `--db postgresql://u:secret@host/x` silently made a SQLite file
+    in a folder named after the URL, password and all."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for url, says in (
+        ("postgresql://me:s3cret@localhost/cards?password=s3cret&sslmode=require", "is a PostgreSQL URL"),
+        ("postgres://me:s3cret@db.example/cards", "is a PostgreSQL URL"),
+        ("mysql://me:s3cret@localhost/cards", "unknown database URL scheme 'mysql'"),
+        ("sqlite://", "names no file"),
+    ):
+        result = run("--db", url, "decks")
+        assert result.exit_code == 2, result.output
+        assert says in result.stderr and "s3cret" not in result.output + result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith("Error: --db: ")
+    monkeypatch.setenv("STUDYCARDS_DB", "postgresql://me:s3cret@localhost/cards")
+    result = run("decks")
+    assert result.exit_code == 2 and "Error: $STUDYCARDS_DB: postgresql://me:***@localhost/cards is a PostgreSQL URL" in result.stderr
+    assert list(work.iterdir()) == []  # nothing created anywhere under the working folder
+    monkeypatch.delenv("STUDYCARDS_DB")
+    assert run("--db", "sqlite:///here.db", "decks").exit_code == 0
+    assert (work / "here.db").is_file()  # relative to the working folder, as SQLAlchemy reads it
+    assert location.resolve("sqlite:///rel/c.db") == Path("rel/c.db")
+    assert location.resolve("sqlite:////abs/c.db") == Path("/abs/c.db")
+
+
+def test_redact_hides_passwords_and_nothing_else():
+    assert location.redact("postgresql://u:p%40ss@h:5432/db?sslmode=require&password=x") == "postgresql://u:***@h:5432/db?sslmode=require&password=***"
+    assert location.redact("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert location.redact("postgresql:///db?host=/run/postgresql") == "postgresql:///db?host=/run/postgresql"
+    assert location.redact("/plain/path.db") == "/plain/path.db"

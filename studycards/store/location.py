@@ -16,12 +16,65 @@ def default_path() -> Path:
 
 
 def resolve(option: str | None) -> Path:
-    """``--db``, else $STUDYCARDS_DB, else the platform's user data folder."""
+    """``--db``, else $STUDYCARDS_DB, else the platform's user data folder.
+
+    A value with ``://`` is a database URL, never a file name: ``sqlite:///PATH``
+    is the file PATH; any other scheme is refused (a server database is not
+    supported by this release), so a URL can no longer become a folder named
+    after it with its password in the name."""
     value = option or os.environ.get(ENV_VAR)
     if option is None and value is not None and not value.strip():
         raise EmptyLocation(f"${ENV_VAR} is set but empty: unset it to use the collection in your user data folder, or give a path")
-    return Path(value).expanduser() if value else default_path()
+    if not value:
+        return default_path()
+    if "://" in value:
+        return _from_url(value, "--db" if option else f"${ENV_VAR}")
+    return Path(value).expanduser()
+
+
+_SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def _from_url(url: str, source: str) -> Path:
+    scheme, _, rest = url.partition("://")
+    scheme = scheme.lower()
+    if scheme == "sqlite":
+        # SQLAlchemy's spelling: sqlite:///relative or sqlite:////absolute.
+        path = rest[1:] if rest.startswith("/") else ""
+        if not path:
+            raise UnsupportedLocation(f"{source}: {redact(url)} names no file; write sqlite:///PATH, or give the path itself")
+        return Path(path).expanduser()
+    if scheme in _SERVER_SCHEMES:
+        raise UnsupportedLocation(
+            f"{source}: {redact(url)} is a PostgreSQL URL; this release stores collections in SQLite files only: give a file path"
+        )
+    raise UnsupportedLocation(f"{source}: unknown database URL scheme {scheme!r} in {redact(url)}: give a file path")
+
+
+def redact(url: str) -> str:
+    """``url`` with any password replaced by ``***``: in the user-info part
+    (``user:secret@host``) and in a ``password=`` query parameter. Used for
+    every message that shows a URL, so a password never reaches a terminal or
+    a log."""
+    import re
+
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, tail = rest.partition("/")
+    if "@" in authority:
+        userinfo, _, host = authority.rpartition("@")
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        authority = f"{userinfo}@{host}"
+    tail = re.sub(r"(?i)(password=)[^&#]*", r"\1***", tail)
+    return f"{scheme}{sep}{authority}{slash}{tail}"
 
 
 class EmptyLocation(ValueError):
     """$STUDYCARDS_DB is set to nothing (a mistake, not a wish for the default)."""
+
+
+class UnsupportedLocation(EmptyLocation):
+    """A database URL this release cannot open (a usage error, like an empty
+    $STUDYCARDS_DB)."""
