@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studycards.cli import cli
+from helpers import answers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = {
@@ -150,6 +151,25 @@ def test_check_reports_orphans_and_impossible_states(run, db_path):
     assert "problem: cards whose note is missing (card ids): 2" in result.stderr
     assert "problem: cards with an impossible scheduling state (card ids): 1" in result.stderr
     assert result.stderr.strip().endswith("Error: 2 problems found (1 decks, 1 notes, 2 cards, 0 reviews)")
+
+
+def test_check_names_review_log_rows_whose_card_is_gone(run, db_path):
+    run("add", "D", "--front", "q", "--back", "a")
+    run("review", "D", input=answers(4))
+    assert run("check").exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("pragma foreign_keys = OFF")
+        conn.execute(
+            "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
+            " select 4242, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms from review_log"
+        )
+        orphan = conn.execute("select max(id) from review_log").fetchone()[0]
+    result = run("check")
+    assert result.exit_code == 1
+    assert f"problem: review-log rows whose card is missing (log ids): {orphan}\n" in result.stderr
+    assert "1 problem found" in result.stderr
 
 
 def test_backup_refuses_to_overwrite_and_the_copy_is_complete(run, db_path, tmp_path):

@@ -26,7 +26,11 @@ def consistency_problems(conn: Conn) -> list[str]:
         ("notes without any card (note ids)",
          "SELECT note.id FROM note LEFT JOIN card ON card.note_id = note.id WHERE card.id IS NULL"),
         ("review-log rows whose card is missing (log ids)",
-         "SELECT review_log.id FROM review_log LEFT JOIN card ON card.id = review_log.card_id WHERE card.id IS NULL"),
+         # Only when some card id in the log is missing: one pass over the
+         # (card, day) index's distinct card ids, not a join per log row.
+         "SELECT review_log.id FROM review_log WHERE EXISTS (SELECT 1 FROM"
+         " (SELECT DISTINCT card_id FROM review_log) AS logged LEFT JOIN card ON card.id = logged.card_id"
+         " WHERE card.id IS NULL) AND NOT EXISTS (SELECT 1 FROM card WHERE card.id = review_log.card_id)"),
         ("cards with an impossible scheduling state (card ids)",
          "SELECT id FROM card WHERE easiness < :min_ease OR \"interval\" < 0 OR repetitions < 0 OR lapses < 0"
          " OR (due IS NULL AND (repetitions > 0 OR lapses > 0)) OR (due IS NOT NULL AND \"interval\" < 1)"
