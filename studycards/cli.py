@@ -85,7 +85,7 @@ def _open(ctx: click.Context, kit: bool = True) -> _Env:
     app: _App = ctx.find_object(_App)
     try:
         path = location.resolve(app.db_option)
-    except location.EmptyLocation as err:
+    except location.LocationError as err:
         raise click.UsageError(str(err)) from err
     now = clock.now()
     now_epoch = clock.epoch_seconds(now)
@@ -151,7 +151,7 @@ def _complete_store(ctx: click.Context):  # type: ignore[no-untyped-def]
     root = ctx.find_root()
     try:
         return _open_current(location.resolve(root.params.get("db_option")))
-    except location.EmptyLocation:
+    except location.LocationError:
         return None
 
 

@@ -386,4 +386,5 @@ def test_redact_hides_passwords_and_nothing_else():
     assert location.redact("postgresql://u:p%40ss@h:5432/db?sslmode=require&password=x") == "postgresql://u:***@h:5432/db?sslmode=require&password=***"
     assert location.redact("postgresql://u@h/db") == "postgresql://u@h/db"
     assert location.redact("postgresql:///db?host=/run/postgresql") == "postgresql:///db?host=/run/postgresql"
+    assert location.redact("postgresql://u:p@h?password=x") == "postgresql://u:***@h?password=***"
     assert location.redact("/plain/path.db") == "/plain/path.db"

@@ -67,14 +67,17 @@ def redact(url: str) -> str:
         if ":" in userinfo:
             userinfo = userinfo.split(":", 1)[0] + ":***"
         authority = f"{userinfo}@{host}"
-    tail = re.sub(r"(?i)(password=)[^&#]*", r"\1***", tail)
-    return f"{scheme}{sep}{authority}{slash}{tail}"
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", f"{scheme}{sep}{authority}{slash}{tail}")
 
 
-class EmptyLocation(ValueError):
+class LocationError(ValueError):
+    """A --db or $STUDYCARDS_DB value that names no collection we can open
+    (a usage error)."""
+
+
+class EmptyLocation(LocationError):
     """$STUDYCARDS_DB is set to nothing (a mistake, not a wish for the default)."""
 
 
-class UnsupportedLocation(EmptyLocation):
-    """A database URL this release cannot open (a usage error, like an empty
-    $STUDYCARDS_DB)."""
+class UnsupportedLocation(LocationError):
+    """A database URL this release cannot open."""
