@@ -89,7 +89,7 @@ def _open(ctx: click.Context, kit: bool = True) -> _Env:
         raise click.UsageError(str(err)) from err
     now = clock.now()
     now_epoch = clock.epoch_seconds(now)
-    created = "://" not in str(path) and not path.exists()
+    created = not isinstance(path, location.ServerLocation) and not path.exists()
     if created:
         folder = "" if path.parent.exists() else " (and its folder)"
         _notice(f"Creating a new collection at {sanitize(str(path))}{folder}.")
@@ -146,11 +146,11 @@ def _deck_names(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 def _complete_store(ctx: click.Context):  # type: ignore[no-untyped-def]
     """The collection for shell completion, or None: completion never
     creates, migrates or prints anything."""
-    from studycards.store import _open_current, location
+    from studycards.store import location, open_existing
 
     root = ctx.find_root()
     try:
-        return _open_current(location.resolve(root.params.get("db_option")))
+        return open_existing(location.resolve(root.params.get("db_option")))
     except location.LocationError:
         return None
 
@@ -710,7 +710,7 @@ def info(ctx: click.Context, as_json: bool) -> None:
 
     env = _open(ctx)
     counts = env.store.totals()
-    size = sum(p.stat().st_size for p in (env.path, env.path.with_name(env.path.name + "-wal")) if p.exists())
+    size = env.store.size_bytes()
     data = {"database": str(env.path), "bytes": size, **counts, "schema": migrations.names()[-1]}
     if as_json:
         click.echo(_json(data))
@@ -947,23 +947,29 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) 
 @_friendly_errors
 def backup(ctx: click.Context, path: str | None, force: bool) -> None:
     """Write a consistent copy of the database to PATH (default: a dated file
-    in a backups folder next to the database). Safe during a review session."""
+    in a backups folder next to the database, or in your user data folder
+    for a server collection). Safe during a review session. The copy is a
+    SQLite file that ``studycards --db PATH`` opens, from a server too."""
     from pathlib import Path
 
     from studycards import clock
+    from studycards.store import location
 
     env = _open(ctx)
     source = env.path
     if path is None:
         stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        target = source.parent / "backups" / f"{source.stem}-{stamp}.db"
+        if isinstance(source, Path):
+            target = source.parent / "backups" / f"{source.stem}-{stamp}.db"
+        else:
+            target = location.default_path().parent / "backups" / f"{source.label}-{stamp}.db"
     else:
         target = Path(path).expanduser()
     if target.exists() and not force:
         raise click.ClickException(f"{target} already exists; use --force to overwrite it")
-    if target.resolve() == source.resolve():
+    if isinstance(source, Path) and target.resolve() == source.resolve():
         raise click.BadParameter("the backup cannot be the database itself", param_hint="PATH")
-    env.store.backup_to(target)
+    env.store.backup_to(target, env.now_epoch)
     counts = env.store.totals()
     echo(f"Backed up {counts['cards']} cards and {counts['reviews']} reviews to {sanitize(str(target))}.")
 
@@ -974,9 +980,12 @@ def backup(ctx: click.Context, path: str | None, force: bool) -> None:
 @_friendly_errors
 def check(ctx: click.Context, full: bool) -> None:
     """Check the database: SQLite's quick integrity check (or --full), then
-    orphans and impossible states. Exit status 1 when a problem is found."""
+    orphans and impossible states. Exit status 1 when a problem is found.
+    On a PostgreSQL server the file check does not apply (the server keeps
+    its own files); the consistency checks run on the server."""
     env = _open(ctx)
-    problems = [f"integrity: {p}" for p in env.store.integrity_problems(full)]
+    found = env.store.integrity_problems(full)
+    problems = [f"integrity: {p}" for p in found or ()]
     problems += env.store.consistency_problems()
     counts = env.store.totals()
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
@@ -984,7 +993,8 @@ def check(ctx: click.Context, full: bool) -> None:
         for problem in problems:
             echo(f"problem: {sanitize(problem)}", err=True)
         raise click.ClickException(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found ({summary})")
-    echo(f"No problems found: integrity ok; {summary}.")
+    integrity = "file integrity check not applicable on a server" if found is None else "integrity ok"
+    echo(f"No problems found: {integrity}; {summary}.")
 
 
 def _stdin_is_terminal() -> bool:

@@ -25,7 +25,13 @@ _SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 
 def folder(store: Store) -> Path:
-    """``studycards.media`` beside ``studycards.db``."""
+    """``studycards.media`` beside ``studycards.db``; for a server
+    collection, a folder named after it in the user data folder (media files
+    stay on the machine that imported them)."""
+    if store.on_server:
+        from studycards.store import location
+
+        return location.default_path().parent / f"{store.where.label}.media"  # type: ignore[union-attr]
     path = Path(store.where)
     return path.with_name(path.stem + ".media")
 

@@ -357,29 +357,46 @@ def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql,
 
 def test_a_database_url_is_never_a_file_and_its_password_is_never_shown(run, tmp_path, monkeypatch):
     """Before, `--db postgresql://u:secret@host/x` silently made a SQLite file
-    in a folder named after the URL, password and all."""
+    in a folder named after the URL, password and all. A server that cannot
+    be reached is a run-time failure (1); a URL we cannot read is a usage
+    error (2); neither shows the password or creates anything."""
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    for url, says in (
-        ("postgresql://me:s3cret@localhost/cards?password=s3cret&sslmode=require", "is a PostgreSQL URL"),
-        ("postgres://me:s3cret@db.example/cards", "is a PostgreSQL URL"),
-        ("mysql://me:s3cret@localhost/cards", "unknown database URL scheme 'mysql'"),
-        ("sqlite://", "names no file"),
+    for url, status, says in (
+        # Port 1 on the loopback: nothing listens there.
+        ("postgresql://me:s3cret@127.0.0.1:1/cards?password=s3cret&connect_timeout=5", 1, "cannot reach the PostgreSQL server"),
+        ("postgres://me:s3cret@127.0.0.1:1/cards", 1, "cannot reach the PostgreSQL server"),
+        ("mysql://me:s3cret@localhost/cards", 2, "unknown database URL scheme 'mysql'"),
+        ("sqlite://", 2, "names no file"),
     ):
         result = run("--db", url, "decks")
-        assert result.exit_code == 2, result.output
+        assert result.exit_code == status, result.output
         assert says in result.stderr and "s3cret" not in result.output + result.stderr
-        assert result.stderr.strip().splitlines()[-1].startswith("Error: --db: ")
-    monkeypatch.setenv("STUDYCARDS_DB", "postgresql://me:s3cret@localhost/cards")
+        assert result.stderr.strip().splitlines()[-1].startswith("Error: ")
+        assert status == 2 or len(result.stderr.strip().splitlines()) == 1
+    assert "Error: --db: " in run("--db", "sqlite://", "decks").stderr
+    monkeypatch.setenv("STUDYCARDS_DB", "postgresql://me:s3cret@127.0.0.1:1/cards")
     result = run("decks")
-    assert result.exit_code == 2 and "Error: $STUDYCARDS_DB: postgresql://me:***@localhost/cards is a PostgreSQL URL" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: postgresql://me:***@127.0.0.1:1/cards: cannot reach the PostgreSQL server")
     assert list(work.iterdir()) == []  # nothing created anywhere under the working folder
     monkeypatch.delenv("STUDYCARDS_DB")
     assert run("--db", "sqlite:///here.db", "decks").exit_code == 0
     assert (work / "here.db").is_file()  # relative to the working folder, as SQLAlchemy reads it
     assert location.resolve("sqlite:///rel/c.db") == Path("rel/c.db")
     assert location.resolve("sqlite:////abs/c.db") == Path("/abs/c.db")
+    assert location.resolve("postgresql+psycopg://u@h/db") == location.ServerLocation("postgresql://u@h/db")
+
+
+def test_a_server_url_without_the_driver_says_which_extra_to_install(run, monkeypatch, tmp_path):
+    from studycards.store import server
+
+    monkeypatch.setattr(server, "_driver", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    result = run("--db", "postgresql://me:s3cret@localhost/cards", "decks")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: postgresql://me:***@localhost/cards: PostgreSQL needs the psycopg driver: pip install 'studycards[postgres]'\n"
 
 
 def test_redact_hides_passwords_and_nothing_else():

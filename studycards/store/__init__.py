@@ -23,6 +23,7 @@ from studycards.store import checks, migrations
 from studycards.store.cards import Cards
 from studycards.store.conn import Conn, connect_sqlite, database_error
 from studycards.store.decks import Decks
+from studycards.store.location import Location, ServerLocation
 from studycards.store.note_types import MediaFiles, NoteTypes
 from studycards.store.notes import Notes
 from studycards.store.reviews import Reviews
@@ -57,8 +58,20 @@ class Store:
         """One consistent snapshot for several reads."""
         return self.conn.reading()
 
-    def integrity_problems(self, full: bool = False) -> list[str]:
+    @property
+    def on_server(self) -> bool:
+        return not isinstance(self.where, Path)
+
+    def integrity_problems(self, full: bool = False) -> list[str] | None:
+        """The file check's problems; None on a server, which has no file to check."""
         return self.conn.integrity_problems(full)
+
+    def size_bytes(self) -> int:
+        """The database's size on disk (with SQLite's write-ahead log)."""
+        if self.on_server:
+            return int(self.conn.scalar("SELECT pg_database_size(current_database())"))
+        path = Path(self.where)
+        return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
     def consistency_problems(self) -> list[str]:
         with self.reading():
@@ -68,7 +81,7 @@ class Store:
         with self.reading():
             return checks.totals(self.conn)
 
-    def backup_to(self, target: Path) -> None:
+    def backup_to(self, target: Path, now_epoch: int) -> None:
         """A consistent copy of the whole collection at ``target``, written to a
         temporary file and renamed, so a half-written backup never has the
         target's name."""
@@ -79,7 +92,7 @@ class Store:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         os.close(fd)
         try:
-            self.conn.backup_to(Path(tmp))
+            self.conn.backup_to(Path(tmp), now_epoch)
             os.replace(tmp, target)
         except BaseException:
             if os.path.exists(tmp):
@@ -110,8 +123,41 @@ def _open_current(path: Path) -> Store | None:
     return Store(Conn(raw, path))
 
 
-def open_store(path: Path, now_epoch: int) -> Store:
+def _open_current_server(location: ServerLocation) -> Store | None:
+    from studycards.store.server import ServerConn, connect_server
+
+    conn = ServerConn(connect_server(location), location)
+    try:
+        applied = [row[0] for row in conn.all(f"SELECT name FROM {migrations.BOOKKEEPING}")]
+    except DatabaseError:
+        applied = []
+    if sorted(applied) != sorted(migrations.names()):
+        conn.close()
+        return None
+    return Store(conn)  # type: ignore[arg-type]
+
+
+def open_existing(location: Location) -> Store | None:
+    """The collection if it exists at this release's schema, else None;
+    never creates, migrates or fails (shell completion uses it)."""
+    if isinstance(location, ServerLocation):
+        try:
+            return _open_current_server(location)
+        except DatabaseError:
+            return None
+    return _open_current(location)
+
+
+def open_store(path: Location, now_epoch: int) -> Store:
     """Open the collection at ``path``, creating or upgrading it first if needed."""
+    if isinstance(path, ServerLocation):
+        store = _open_current_server(path)
+        if store is None:
+            migrations.migrate(path, now_epoch)
+            store = _open_current_server(path)
+        if store is None:
+            raise DatabaseError(f"{path}: the database could not be opened after upgrading it")
+        return store
     store = _open_current(path)
     if store is not None:
         return store

@@ -6,7 +6,8 @@ The SQL written against it is the subset SQLite and PostgreSQL share
 (booleans bound as parameters, keyword columns quoted, ``RETURNING``,
 ``ON CONFLICT``); what differs between databases (how a write transaction
 begins, integrity checks, backups) is a method here, not a branch in the
-callers. Today's backend is the standard library's sqlite3.
+callers. This is the standard library's sqlite3 backend; ``server.py`` is
+PostgreSQL's, with the same interface.
 """
 
 from __future__ import annotations
@@ -132,10 +133,19 @@ class Conn:
             cursor.close()
             return count
 
+    def execute_later(self, sql: str, **params: Any) -> None:
+        """A write whose row count is not needed (on a server it goes out with
+        the next statement; here it runs at once)."""
+        self.execute(sql, **params)
+
     def execute_many(self, sql: str, rows: Sequence[Any]) -> None:
         """One statement for many rows (bulk writes), in the caller's transaction."""
         with self._guard():
             self.raw.executemany(sql, rows)
+
+    def batch(self, queries: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
+        """Several independent reads (one round trip on a server); their rows."""
+        return [self.all(sql, **params) for sql, params in queries]
 
     @property
     def in_transaction(self) -> bool:
@@ -197,7 +207,7 @@ class Conn:
         # timeout instead of one failing half-way through.
         return "BEGIN IMMEDIATE"
 
-    def integrity_problems(self, full: bool = False) -> list[str]:
+    def integrity_problems(self, full: bool = False) -> list[str] | None:
         """The database's own integrity check; empty when the file is sound.
         The quick check reads every page once (linear); the full one also
         checks every index against its table, which takes minutes on a
@@ -205,7 +215,11 @@ class Conn:
         rows = [r[0] for r in self.all("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
         return [] if rows == ["ok"] else rows
 
-    def backup_to(self, target: Path) -> None:
+    def ids_inserted(self, tables: Sequence[str]) -> None:
+        """After rows were inserted with their own ids: nothing to do here
+        (SQLite's next id is always past the largest)."""
+
+    def backup_to(self, target: Path, now_epoch: int) -> None:
         """A consistent copy through SQLite's online backup API (safe while
         other processes read and write)."""
         dest = sqlite3.connect(target)

@@ -1,10 +1,13 @@
 """Where the collection lives: ``--db`` over ``STUDYCARDS_DB`` over the
-platform's user data folder."""
+platform's user data folder. A location is a SQLite file (a ``Path``) or a
+PostgreSQL database (a ``ServerLocation``)."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Union
 
 ENV_VAR = "STUDYCARDS_DB"
 
@@ -15,13 +18,44 @@ def default_path() -> Path:
     return platformdirs.user_data_path("studycards", appauthor=False) / "studycards.db"
 
 
-def resolve(option: str | None) -> Path:
+@dataclass(frozen=True)
+class ServerLocation:
+    """A PostgreSQL database named by a libpq URL (``postgresql://...``).
+    Printed, it hides any password, so it can go into any message."""
+
+    url: str
+
+    def __str__(self) -> str:
+        return redact(self.url)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return "postgresql+psycopg://" + self.url.partition("://")[2]
+
+    @property
+    def label(self) -> str:
+        """A file-name-safe name for the things kept beside a collection on
+        this machine (media, backups): host and database, no credentials."""
+        import re
+
+        rest = self.url.partition("://")[2]
+        authority, _, tail = rest.partition("/")
+        host = authority.rpartition("@")[2] or "local"
+        name = tail.partition("?")[0] or "default"
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{host}-{name}")
+
+
+Location = Union[Path, ServerLocation]
+
+
+def resolve(option: str | None) -> Location:
     """``--db``, else $STUDYCARDS_DB, else the platform's user data folder.
 
     A value with ``://`` is a database URL, never a file name: ``sqlite:///PATH``
-    is the file PATH; any other scheme is refused (a server database is not
-    supported by this release), so a URL can no longer become a folder named
-    after it with its password in the name."""
+    is the file PATH, ``postgresql://`` (or ``postgres://``,
+    ``postgresql+psycopg://``) a server database; any other scheme is
+    refused, so a URL never becomes a folder named after it with its
+    password in the name."""
     value = option or os.environ.get(ENV_VAR)
     if option is None and value is not None and not value.strip():
         raise EmptyLocation(f"${ENV_VAR} is set but empty: unset it to use the collection in your user data folder, or give a path")
@@ -35,7 +69,7 @@ def resolve(option: str | None) -> Path:
 _SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
 
-def _from_url(url: str, source: str) -> Path:
+def _from_url(url: str, source: str) -> Location:
     scheme, _, rest = url.partition("://")
     scheme = scheme.lower()
     if scheme == "sqlite":
@@ -45,10 +79,12 @@ def _from_url(url: str, source: str) -> Path:
             raise UnsupportedLocation(f"{source}: {redact(url)} names no file; write sqlite:///PATH, or give the path itself")
         return Path(path).expanduser()
     if scheme in _SERVER_SCHEMES:
-        raise UnsupportedLocation(
-            f"{source}: {redact(url)} is a PostgreSQL URL; this release stores collections in SQLite files only: give a file path"
-        )
-    raise UnsupportedLocation(f"{source}: unknown database URL scheme {scheme!r} in {redact(url)}: give a file path")
+        # libpq reads postgresql:// and postgres:// itself; the +driver
+        # spelling is SQLAlchemy's, accepted because people copy it.
+        return ServerLocation("postgresql://" + rest)
+    raise UnsupportedLocation(
+        f"{source}: unknown database URL scheme {scheme!r} in {redact(url)}: give a file path, sqlite:///PATH or postgresql://..."
+    )
 
 
 def redact(url: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from studycards.errors import DatabaseError
+from studycards.store.location import ServerLocation
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -350,12 +351,20 @@ def m006_note_types_fields_card_text(conn: Connection) -> None:
 # --- the runner -----------------------------------------------------------
 
 
-def _engine(path: Path):  # type: ignore[no-untyped-def]
+def _engine(path: Path | ServerLocation):  # type: ignore[no-untyped-def]
     """A SQLAlchemy engine over our own SQLite connections (same settings as
-    the daily path), beginning write transactions with BEGIN IMMEDIATE."""
+    the daily path), beginning write transactions with BEGIN IMMEDIATE; on a
+    server, psycopg's with one connection and no pool."""
     from sqlalchemy import create_engine, event
 
     from studycards.store.conn import connect_sqlite
+
+    if isinstance(path, ServerLocation):
+        from sqlalchemy.pool import NullPool
+
+        from studycards.store.server import connect_server
+
+        return create_engine("postgresql+psycopg://", creator=lambda: connect_server(path, for_sqlalchemy=True), poolclass=NullPool)
 
     engine = create_engine("sqlite://", creator=lambda: connect_sqlite(path, named_rows=False))
 
@@ -395,24 +404,32 @@ def check_known(done: list[str]) -> None:
         )
 
 
-def migrate(path: Path, now_epoch: int, upto: str | None = None, backup: bool = True) -> list[str]:
+def migrate(path: Path | ServerLocation, now_epoch: int, upto: str | None = None, backup: bool = True) -> list[str]:
     """Apply pending migrations in order, each with its bookkeeping row in
-    one transaction; returns the names that ran. An existing database is
-    copied to ``NAME.before-MIGRATION.bak`` first. ``upto`` stops after that
+    one transaction; returns the names that ran. An existing SQLite database
+    is copied to ``NAME.before-MIGRATION.bak`` first (a server's migrations
+    need no copy: PostgreSQL's schema changes are transactional, so a failed
+    one leaves nothing behind). On a server one process migrates at a time,
+    behind a lock held for the whole connection. ``upto`` stops after that
     migration (tests use it to build an old schema)."""
     from sqlalchemy import exc
 
     from studycards.store.conn import database_error
 
+    server = isinstance(path, ServerLocation)
     engine = _engine(path)
     ran: list[str] = []
     try:
         with engine.connect() as conn:
             with conn.begin():
+                if server:
+                    from studycards.store.server import OPEN_LOCK
+
+                    conn.exec_driver_sql(f"SELECT pg_advisory_lock({OPEN_LOCK})")
                 done = applied(conn)
             check_known(done)
             todo = [name for name, _ in MIGRATIONS if name not in done]
-            if todo and done and backup:
+            if todo and done and backup and not server:
                 copy = path.with_name(f"{path.name}.before-{todo[0]}.bak")
                 if not copy.exists():
                     _backup(conn, copy)
@@ -423,6 +440,10 @@ def migrate(path: Path, now_epoch: int, upto: str | None = None, backup: bool = 
                 if name == upto:
                     break
     except exc.SQLAlchemyError as err:
+        if server:
+            from studycards.store.server import server_error
+
+            raise server_error(path, getattr(err, "orig", None) or err) from None
         raise database_error(path, err) from err
     finally:
         engine.dispose()
