@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 import click
 
 from studycards import __version__
-from studycards.errors import InvalidValue, StudycardsError
+from studycards.errors import DatabaseError, InvalidValue, StudycardsError
 from studycards.text import sanitize, unmark
 
 if TYPE_CHECKING:
@@ -346,6 +346,7 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
     started = time.monotonic()
     review_screen.stop_on_signals()
     status = 0
+    failure: DatabaseError | None = None
     try:
         loop.run_session()
     except KeyboardInterrupt:
@@ -354,9 +355,13 @@ def review(ctx: click.Context, decks: tuple[str, ...], new_limit: int | None, li
         pass
     except review_screen.Stopped as stopped:
         status = 128 + stopped.signum
+    except DatabaseError as err:  # the server went away: say so, then what was saved
+        failure, status = err, 1
     try:
         if status:
             echo()
+        if failure is not None:
+            echo(f"Error: {sanitize(str(failure))}", err=True)
         review_screen.print_summary(run.summary(), time.monotonic() - started, cram, screen)
     except OSError:
         pass  # the terminal is gone (SIGHUP): the answers are already saved

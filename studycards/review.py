@@ -22,7 +22,10 @@ from studycards.records import CardKind
 from studycards.render import cloze_answers, prompt_and_answer
 from studycards.scheduler import LEECH_TAG, PASS_GRADE, REDRILL_BELOW
 from studycards.settings import Settings
+from studycards.errors import DatabaseError
 from studycards.store import Store
+from studycards.store.server import ConnectionLost
+from studycards.store.cards import AnswerContext
 
 # What ``ReviewSession.answer`` reports besides a log kind.
 GONE = "gone"  # the card was deleted meanwhile: nothing recorded
@@ -70,7 +73,7 @@ class Summary:
     correct: int  # of those, grade >= PASS_GRADE
     drills: int
     buried: int
-    due_tomorrow: int
+    due_tomorrow: int | None  # None when the database could not be asked
     nothing_due: bool
 
 
@@ -264,17 +267,16 @@ class ReviewSession:
 
     def _load(self, card_id: int, position: int, drills_left: int = 0) -> ShownCard | None:
         drill = drills_left > 0
-        row = self.store.cards.face(card_id, visible_on=None if drill else self.today)
-        if row is None:
+        found = self.store.cards.to_show(card_id, self.today, visible=not drill)
+        if found is None:
             return None
-        if not drill and not self.cram and self.store.reviews.counted(card_id, self.today):
+        row, state, deck_id, counted = found
+        if not drill and not self.cram and counted:
             return None
         kind, ordinal, front, back, deck_name = row
         prompt, answer = prompt_and_answer(kind, ordinal, front, back, marked=True)
-        found = self.store.cards.state(card_id)
-        state = found[0] if found is not None else None
         expected, typed_card, is_cloze, nc = self._expected(card_id, kind, ordinal, front, back, answer)
-        typed = typed_card or (self.type_answers if self.type_answers is not None else self._typed_decks.get(self.store.cards.deck_of(card_id) or 0, False))
+        typed = typed_card or (self.type_answers if self.type_answers is not None else self._typed_decks.get(deck_id, False))
         return ShownCard(
             card_id, deck_name, prompt, answer, position, len(self.queue), drill, drills_left,
             cloze=is_cloze, typed=bool(typed), expected=expected, state=state, ignore_accents=nc,
@@ -323,20 +325,30 @@ class ReviewSession:
         if isinstance(grade, bool) or not isinstance(grade, int) or grade not in scheduler.GRADES:
             raise scheduler.InvalidGrade(grade)
         answer_ms = min(answer_ms, self.settings.max_answer_seconds * 1000)
-        kind = self._answer(shown, grade, answer_ms, now_epoch)
+        try:
+            kind = self._answer(shown, grade, answer_ms, now_epoch)
+        except ConnectionLost:
+            # The line dropped inside the answer's transaction, so it was
+            # rolled back: answer again on a new connection. (Had the COMMIT
+            # arrived just before the line dropped, the schema lets only one
+            # counted answer in: this one is logged as a re-drill.)
+            kind = self._answer(shown, grade, answer_ms, now_epoch)
         if kind in (GONE, OVER_CAP):
             self.last = Answered(grade, kind)
         return kind
 
     def _answer(self, shown: ShownCard, grade: int, answer_ms: int, now_epoch: int) -> str:
+        # Three statements, so three round trips on a server: read what the
+        # answer needs (with BEGIN and the write lock), log it, and update
+        # the card and note with the COMMIT.
         with self.store.transaction():
-            found = self.store.cards.state(shown.card_id)
+            found = self.store.cards.answer_context(shown.card_id, self.today)
             if found is None:  # deleted by another process meanwhile: nothing to record
                 self._advance(shown)
                 return GONE
-            before, note_id, tags_before = found
+            before, note_id, tags_before = found.state, found.note_id, found.tags
             kind = LogKind.CRAM if self.cram else LogKind.DRILL if shown.drill else LogKind.REVIEW
-            if kind is LogKind.REVIEW and before.due is None and self._new_cards_used_up(shown.card_id):
+            if kind is LogKind.REVIEW and before.due is None and self._new_cards_used_up(found):
                 self._advance(shown)
                 return OVER_CAP
             after, tags = before, tags_before
@@ -363,15 +375,15 @@ class ReviewSession:
         if not shown.drill:
             self.index += 1
 
-    def _new_cards_used_up(self, card_id: int) -> bool:
+    def _new_cards_used_up(self, found: AnswerContext) -> bool:
         """Checked again when a new card is answered, inside the write
         transaction: two sessions started together cannot both introduce the
         day's last new card (in all, or of the card's deck). A session-only
         ``--new`` limit is the session's."""
         if self.new_limit is not None:
             return False
-        room, rooms = new_card_rooms(self.store, self.today, self.settings)
-        return room <= 0 or rooms.get(self.store.cards.deck_of(card_id), 0) <= 0  # type: ignore[arg-type]
+        deck_limit = self.settings.new_per_day if found.deck_new_limit is None else found.deck_new_limit
+        return found.new_today >= self.settings.new_per_day or found.deck_new_today >= deck_limit
 
     def _schedule(self, before: CardState, tags: str, grade: int, now_epoch: int) -> tuple[CardState, str]:
         """Apply SM-2 and the leech policy: the new state and the note's tags."""
@@ -429,8 +441,11 @@ class ReviewSession:
     def summary(self) -> Summary:
         answers = [a for a in self._undo if a.kind in (LogKind.REVIEW, LogKind.CRAM) or (a.kind == LogKind.DRILL and a.from_queue)]
         drills = sum(1 for a in self._undo if a.kind == LogKind.DRILL and not a.from_queue)
-        with self.store.reading():
-            tomorrow = self.store.cards.count_due(self.today + 1, self.deck_ids)
+        try:
+            with self.store.reading():
+                tomorrow: int | None = self.store.cards.count_due(self.today + 1, self.deck_ids)
+        except DatabaseError:  # the database went away: the session's own figures still stand
+            tomorrow = None
         return Summary(
             answered=len(answers),
             correct=sum(1 for a in answers if a.grade is not None and a.grade >= PASS_GRADE),

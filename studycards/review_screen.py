@@ -471,7 +471,8 @@ def print_summary(summary: Any, seconds: float, cram: bool, screen: Screen) -> N
         )
     if summary.buried:
         screen.lines(f"Buried until tomorrow: {summary.buried}.")
-    screen.lines(f"Due tomorrow: {summary.due_tomorrow}.")
+    if summary.due_tomorrow is not None:
+        screen.lines(f"Due tomorrow: {summary.due_tomorrow}.")
 
 
 __all__ = ["HELP", "Input", "Keys", "Lines", "Loop", "Quit", "Stopped", "make_screen", "print_summary", "stop_on_signals", "unmark"]

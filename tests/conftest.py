@@ -33,9 +33,10 @@ PG_BASE = os.environ.get("STUDYCARDS_TEST_PG")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not PG_BASE:
-        return
-    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    """On a server, leave out the tests about SQLite files; on SQLite, those
+    about a server (reconnecting, round trips)."""
+    other = "sqlite_only" if PG_BASE else "server_only"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

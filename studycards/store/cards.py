@@ -4,11 +4,11 @@ suspending and listing."""
 from __future__ import annotations
 
 from contextlib import closing
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from studycards.records import CardKind, CardState, NoteKind
 from studycards.store.conn import Conn, in_list
-from studycards.store.predicates import DUE_BY, FACE, NEW, VISIBLE, in_decks, params
+from studycards.store.predicates import COUNTED, DUE_BY, FACE, NEW, VISIBLE, in_decks, params
 from studycards.store.search import FROM as _SEARCH_FROM
 from studycards.store.search import Condition
 
@@ -26,6 +26,16 @@ _RESET_VALUES = {f"new_{f}": getattr(_NEW_CARD, f) for f in _RESET_FIELDS}
 _CHUNK = 500
 # The order of ``studycards cards``: deck, the note's place in it, kind, ordinal.
 LISTING_ORDER = 'ORDER BY deck.folded, note."position", note.id, card.kind, card.ord'  # decks regardless of case
+
+
+class AnswerContext(NamedTuple):
+    state: CardState
+    note_id: int
+    tags: str
+    deck_id: int
+    deck_new_limit: int | None  # the deck's own limit; None: the global setting
+    new_today: int  # new cards introduced today, in all decks
+    deck_new_today: int  # ... and in this card's deck
 
 
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
@@ -115,6 +125,48 @@ class Cards:
             **params(visible_on if visible_on is not None else 0),
         )
 
+    def to_show(self, card_id: int, today: int, visible: bool) -> tuple[Any, CardState, int, bool] | None:
+        """Everything showing a card needs, in one statement (one round trip
+        on a server): its face (kind, ord, front, back, deck name), its
+        state, its deck and whether it has a counted answer on ``today``.
+        None if the card is gone, or (with ``visible``) hidden that day."""
+        condition = f" AND {VISIBLE}" if visible else ""
+        row = self.conn.one(
+            f"SELECT {FACE}, deck.name, {STATE_COLUMNS}, card.deck_id,"
+            " CASE WHEN EXISTS (SELECT 1 FROM review_log WHERE review_log.card_id = card.id"
+            f" AND review_log.study_day = :today AND {COUNTED}) THEN 1 ELSE 0 END"
+            f" FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id WHERE card.id = :id{condition}",
+            id=card_id,
+            **params(today),
+        )
+        if row is None:
+            return None
+        values = tuple(row)
+        n = len(CardState.FIELDS)
+        return values[:5], CardState.from_row(values[5 : 5 + n]), values[5 + n], bool(values[6 + n])
+
+    def answer_context(self, card_id: int, today: int) -> AnswerContext | None:
+        """What answering a card needs, in one statement (inside the answer's
+        transaction, so one round trip on a server with its BEGIN): the
+        card's state, note and tags, its deck, and the new cards introduced
+        today in all and in that deck, with the deck's own limit (for the
+        daily cap). None if the card is gone."""
+        new_today = f"review_log.study_day = :today AND {COUNTED} AND review_log.before_due IS NULL"
+        row = self.conn.one(
+            f"SELECT {STATE_COLUMNS}, card.note_id, note.tags, card.deck_id, deck.new_per_day,"
+            f" (SELECT COUNT(*) FROM review_log WHERE {new_today}),"
+            f" (SELECT COUNT(*) FROM review_log JOIN card AS other ON other.id = review_log.card_id WHERE {new_today} AND other.deck_id = card.deck_id)"
+            " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id WHERE card.id = :id",
+            id=card_id,
+            **params(today),
+        )
+        if row is None:
+            return None
+        values = tuple(row)
+        n = len(CardState.FIELDS)
+        note_id, tags, deck_id, limit, new_done, deck_new_done = values[n:]
+        return AnswerContext(CardState.from_row(values[:n]), note_id, tags, deck_id, limit, int(new_done), int(deck_new_done))
+
     def deck_of(self, card_id: int) -> int | None:
         return self.conn.scalar("SELECT deck_id FROM card WHERE id = :id", id=card_id)
 
@@ -130,8 +182,9 @@ class Cards:
         return CardState.from_row(tuple(row)[:n]), row[n], row[n + 1]
 
     def save_state(self, card_id: int, state: CardState) -> None:
+        """Sent with the commit on a server (no round trip of its own)."""
         values = {f: getattr(state, f) for f in CardState.FIELDS}
-        self.conn.execute(f"UPDATE card SET {_SET_STATE} WHERE id = :id", id=card_id, **values)
+        self.conn.execute_later(f"UPDATE card SET {_SET_STATE} WHERE id = :id", id=card_id, **values)
 
     def bury(self, card_id: int, until: int) -> None:
         self.conn.execute("UPDATE card SET buried_until = :until WHERE id = :id", until=until, id=card_id)

@@ -99,4 +99,5 @@ class Notes:
         return out
 
     def set_tags(self, note_id: int, tags: str) -> None:
-        self.conn.execute("UPDATE note SET tags = :tags WHERE id = :id", tags=tags, id=note_id)
+        """Sent with the commit on a server (no round trip of its own)."""
+        self.conn.execute_later("UPDATE note SET tags = :tags WHERE id = :id", tags=tags, id=note_id)
