@@ -164,17 +164,19 @@ def build_queue(
 
 def pending_redrills(store: Store, today: int, deck_ids: list[int] | None) -> list[int]:
     """Cards whose counted grade today was below REDRILL_BELOW and that have
-    not since been drilled to a passing grade; longest-waiting first."""
+    not since been drilled to a passing grade; longest-waiting first. One
+    statement."""
     last: dict[int, tuple[int, int]] = {}
     counted: set[int] = set()
-    for log_id, card_id, grade, kind in store.reviews.today(today):
+    showable: set[int] = set()
+    for log_id, card_id, grade, kind, visible in store.reviews.today_with_cards(today, deck_ids):
         last[card_id] = (log_id, grade)
         if kind == LogKind.REVIEW:
             counted.add(card_id)
-    failing = [c for c in counted if last[c][1] < REDRILL_BELOW]
-    if not failing:
-        return []
-    return sorted(store.cards.visible_among(failing, today, deck_ids), key=lambda c: last[c][0])
+        if visible:
+            showable.add(card_id)
+    failing = [c for c in counted if last[c][1] < REDRILL_BELOW and c in showable]
+    return sorted(failing, key=lambda c: last[c][0])
 
 
 @dataclass
@@ -249,20 +251,21 @@ class ReviewSession:
         return {grade: scheduler.answer(sm2, grade, self.today, config).state.interval for grade in scheduler.GRADES}
 
     def next(self) -> ShownCard | None:
-        """The next card to show, or None when the session is done."""
-        with self.store.reading():
-            while self.index < len(self.queue):
-                card_id = self.queue[self.index]
-                shown = self._load(card_id, position=self.index + 1)
-                if shown is not None:
-                    return shown
-                self.index += 1  # suspended, buried or answered elsewhere since the queue was built
-            if self.cram:
-                return None
-            pending = pending_redrills(self.store, self.today, self.deck_ids)
-            self._redrills = len(pending)
-            if pending:
-                return self._load(pending[0], position=0, drills_left=len(pending))
+        """The next card to show, or None when the session is done. Not one
+        snapshot: each card is read whole in one statement (one round trip
+        on a server), and answering checks everything again anyway."""
+        while self.index < len(self.queue):
+            card_id = self.queue[self.index]
+            shown = self._load(card_id, position=self.index + 1)
+            if shown is not None:
+                return shown
+            self.index += 1  # suspended, buried or answered elsewhere since the queue was built
+        if self.cram:
+            return None
+        pending = pending_redrills(self.store, self.today, self.deck_ids)
+        self._redrills = len(pending)
+        if pending:
+            return self._load(pending[0], position=0, drills_left=len(pending))
         return None
 
     def _load(self, card_id: int, position: int, drills_left: int = 0) -> ShownCard | None:

@@ -29,6 +29,9 @@ class Proxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if not self._open:
+                client.close()
+                return
             try:
                 server = socket.create_connection(self.target)
             except OSError:
@@ -78,6 +81,10 @@ class Proxy:
     def stop(self) -> None:
         """Stop listening and drop everything: the server is unreachable."""
         self._open = False
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept (close alone does not)
+        except OSError:
+            pass
         self.listener.close()
         self.cut()
 

@@ -84,12 +84,6 @@ class Cards:
         )
         return [row[0] for row in rows]
 
-    def visible_among(self, card_ids: list[int], today: int, deck_ids: list[int] | None) -> list[int]:
-        fragment, ids = in_list("card", card_ids)
-        decks, values = in_decks(deck_ids)
-        rows = self.conn.all(f"SELECT card.id FROM card WHERE card.id IN {fragment} AND {VISIBLE}{decks}", **params(today), **ids, **values)
-        return [row[0] for row in rows]
-
     def note_has_buried(self, note_id: int, today: int) -> bool:
         """Whether a card of the note is buried on study day ``today`` (it was
         seen today). One probe of the (note, kind, ord) index."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from studycards.records import LogKind, ReviewEntry
 from studycards.store.conn import Conn, in_list
-from studycards.store.predicates import COUNTED, COUNTED_ONCE, params
+from studycards.store.predicates import COUNTED, COUNTED_ONCE, VISIBLE, in_decks, params
 
 _COLUMNS = ", ".join(f'"{f}"' for f in ReviewEntry.FIELDS)
 _INSERT = f"INSERT INTO review_log (card_id, {_COLUMNS}) VALUES (:card_id, {', '.join(':' + f for f in ReviewEntry.FIELDS)})"
@@ -71,6 +71,20 @@ class Reviews:
             **params(today),
         )
         return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def today_with_cards(self, today: int, deck_ids: list[int] | None) -> list[tuple[int, int, int, str, bool]]:
+        """Like ``today``, with whether each answer's card can be shown today
+        in ``deck_ids`` (visible, in those decks): what re-drills need, in
+        one statement."""
+        decks, values = in_decks(deck_ids)
+        rows = self.conn.all(
+            f"SELECT review_log.id, review_log.card_id, review_log.grade, review_log.kind, CASE WHEN {VISIBLE}{decks} THEN 1 ELSE 0 END"
+            " FROM review_log JOIN card ON card.id = review_log.card_id"
+            " WHERE review_log.study_day = :today AND review_log.kind IN (:review, :drill) ORDER BY review_log.id",
+            **params(today),
+            **values,
+        )
+        return [(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows]
 
     def streak(self, today: int) -> int:
         """Consecutive study days with an answer, ending today (or yesterday,

@@ -47,6 +47,7 @@ _KNOWN_ERRORS = (
     ("password authentication failed", "the server refused the password (set it in ~/.pgpass or $PGPASSWORD, not in the URL)"),
     ("no password supplied", "the server wants a password: put it in ~/.pgpass or $PGPASSWORD"),
     ("does not exist", None),
+    ("server closed the connection unexpectedly", "the connection to the server was lost; this change was not saved"),
     ("connection refused", "cannot reach the PostgreSQL server (is it running, and is the host and port right?)"),
     ("could not translate host name", "unknown host name"),
     ("timeout expired", "the PostgreSQL server did not answer in time"),
@@ -142,6 +143,12 @@ def connect_server(location: ServerLocation, for_sqlalchemy: bool = False) -> ps
         )
     except psycopg.Error as err:
         raise server_error(location, err) from None
+    # psycopg logs a lost connection once more on its way out of a
+    # pipeline; the error itself is ours to report, in one line.
+    import logging
+
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
+    logging.getLogger("psycopg").propagate = False
     # Every integer goes as a 64-bit one, as SQLite sees it: psycopg would
     # pick the smallest type that fits, and a recursive query then meets
     # smallint in one branch and integer in the other.
@@ -226,10 +233,7 @@ class ServerConn:
             self.raw.close()
         except Exception:
             pass
-        try:
-            self.raw = connect_server(self.where)
-        except DatabaseError:
-            raise server_error(self.where, err) from None
+        self.raw = connect_server(self.where)  # its error says why the server cannot be reached
 
     def _reset(self) -> None:
         self._pending = []

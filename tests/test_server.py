@@ -1,0 +1,211 @@
+"""Several machines, one collection: two review processes answering the
+same cards at the same instant (on either backend), and, on a PostgreSQL
+server, round trips, a dropped connection and a server that went away."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from tcp_proxy import Proxy
+
+from studycards.review import ReviewSession
+from studycards.settings import Settings
+from studycards.store import open_store
+from studycards.store.location import ServerLocation
+
+ENV_BASE = {"TZ": "UTC", "PYTHONUNBUFFERED": "1"}
+NOON = 1_764_590_400  # an epoch second; only the study day derived from it matters here
+
+
+def spawn(location, *args: str) -> subprocess.Popen:
+    value = location.url if isinstance(location, ServerLocation) else str(location)
+    env = dict(os.environ, STUDYCARDS_DB=value, **ENV_BASE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "studycards", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def next_header(proc: subprocess.Popen) -> str | None:
+    """The next card header the process prints, or None when its session ended."""
+    for _ in range(500):
+        line = proc.stdout.readline()
+        if not line or line.startswith(("Session over", "Nothing to review", "End of session")):
+            return None
+        if line.startswith("── "):
+            return line
+    raise AssertionError("no card header within 500 lines")
+
+
+def answer(proc: subprocess.Popen, grade: int) -> None:
+    proc.stdin.write(f"\n{grade}\n")
+    proc.stdin.flush()
+
+
+def finish(procs: list[subprocess.Popen]) -> list[tuple[str, str]]:
+    outputs = []
+    for proc in procs:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        outputs.append((proc.stdout.read(), proc.stderr.read()))
+        proc.wait(timeout=60)
+    return outputs
+
+
+@pytest.mark.slow
+def test_two_machines_answering_the_same_card_at_the_same_instant_count_it_once(add_notes, db_path, sql):
+    """Both sessions show the same card; the grade reaches both at once.
+    Only one answer per card schedules it, the other is a re-drill, and
+    every card's state is its counted answer's."""
+    add_notes("Same", 8)
+    procs = [spawn(db_path, "review", "Same", "--new", "8") for _ in range(2)]
+    try:
+        sent = 0
+        while True:
+            headers = [next_header(p) for p in procs]
+            if not all(headers):
+                break
+            assert headers[0].split("·")[0] == headers[1].split("·")[0]  # the same card on both
+            answer(procs[0], 4)
+            answer(procs[1], 5)
+            sent += 2
+        outputs = finish(procs)
+    finally:
+        for proc in procs:
+            proc.kill()
+    for proc, (_, err) in zip(procs, outputs):
+        assert proc.returncode == 0 and "Traceback" not in err, err
+    assert sent == 16
+    counted = sql("select card_id, count(*) from review_log where kind = 'review' group by card_id")
+    assert len(counted) == 8 and all(n == 1 for _, n in counted)
+    assert sql("select count(*) from review_log")[0][0] == 16  # nothing lost: the second answer of each card is a re-drill
+    assert sql("select count(*) from review_log where kind = 'drill'")[0][0] == 8
+    mismatched = sql(
+        "select c.id from card c join review_log l on l.card_id = c.id and l.kind = 'review'"
+        " where c.repetitions <> l.after_repetitions or c.easiness <> l.after_easiness"
+        " or c.interval <> l.after_interval or c.due <> l.after_due"
+    )
+    assert mismatched == []
+
+
+@pytest.mark.slow
+def test_the_daily_new_card_cap_holds_across_two_machines_started_together(run, add_notes, sql):
+    """new-per-day 3: one machine reviews all decks, the other one deck;
+    both built their queues before either answered, yet only 3 new cards
+    are introduced in all."""
+    add_notes("One", 4)
+    add_notes("Two", 4)
+    assert run("config", "new-per-day", "3").exit_code == 0
+    location = os.environ["STUDYCARDS_DB"]
+    procs = [spawn(location, "review"), spawn(location, "review", "Two")]
+    try:
+        live = {i: next_header(p) for i, p in enumerate(procs)}
+        assert all(live.values())  # both sessions hold a queue of new cards
+        while live:
+            for i in sorted(live):
+                answer(procs[i], 4)
+                if next_header(procs[i]) is None:
+                    del live[i]
+        outputs = finish(procs)
+    finally:
+        for proc in procs:
+            proc.kill()
+    for proc, (_, err) in zip(procs, outputs):
+        assert proc.returncode == 0 and "Traceback" not in err, err
+    assert sql("select count(*) from review_log where kind = 'review' and before_due is null")[0][0] == 3
+    assert sql("select count(*) from card where due is not null")[0][0] == 3
+
+
+# --- on a server only ------------------------------------------------------
+
+
+@pytest.fixture
+def proxy(db_path):
+    """A proxy in front of the test's server database."""
+    found = Proxy(*_host_port(db_path.url))
+    yield found
+    found.stop()
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    authority = url.partition("://")[2].partition("/")[0].rpartition("@")[2]
+    host, _, port = authority.partition(":")
+    return host or "localhost", int(port or 5432)
+
+
+@pytest.mark.server_only
+def test_an_answer_costs_three_round_trips_and_showing_the_next_card_one(add_notes, db_path, proxy):
+    add_notes("Trips", 3)
+    store = open_store(ServerLocation(proxy.url(db_path.url)), NOON)
+    try:
+        session = ReviewSession(store, 20_000, Settings())
+        before = proxy.turns
+        shown = session.next()
+        assert shown is not None and proxy.turns - before == 1
+        trips = []
+        for grade in (4, 1, 5):  # a new card passed, failed (a re-drill follows), passed
+            before = proxy.turns
+            session.answer(shown, grade, 1000, NOON)
+            trips.append(proxy.turns - before)
+            before = proxy.turns
+            shown = session.next()
+            trips.append(proxy.turns - before)
+        # Once the queue is done, finding the re-drills is one statement more.
+        assert trips == [3, 1, 3, 1, 3, 2]
+    finally:
+        store.close()
+
+
+@pytest.mark.server_only
+@pytest.mark.slow
+def test_a_dropped_connection_mid_review_reconnects_and_loses_no_answer(add_notes, db_path, proxy, sql):
+    add_notes("Drop", 3)
+    proc = spawn(ServerLocation(proxy.url(db_path.url)), "review", "Drop")
+    try:
+        assert next_header(proc)
+        answer(proc, 4)
+        assert next_header(proc)  # the first answer was committed
+        proxy.cut()  # the server restarts, the line drops: the session waits for the user meanwhile
+        answer(proc, 5)
+        assert next_header(proc)
+        proxy.cut()
+        answer(proc, 4)
+        (out, err), = finish([proc])
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "rror" not in err and "Traceback" not in err, err
+    assert "3 cards answered" in out
+    assert sql("select count(*) from review_log where kind = 'review'")[0][0] == 3
+
+
+@pytest.mark.server_only
+@pytest.mark.slow
+def test_an_unreachable_server_ends_the_session_with_one_line_and_the_summary(add_notes, db_path, proxy, sql):
+    add_notes("Gone", 3)
+    url = proxy.url(db_path.url)
+    password = url.partition("://")[2].partition("@")[0].partition(":")[2]
+    proc = spawn(ServerLocation(url), "review", "Gone")
+    try:
+        assert next_header(proc)
+        answer(proc, 4)
+        assert next_header(proc)
+        proxy.stop()  # the server is gone, and stays gone
+        answer(proc, 5)
+        (out, err), = finish([proc])
+    finally:
+        proc.kill()
+    assert proc.returncode == 1, (out, err)
+    err = err.partition("Loaded 4 built-in decks")[0] + "".join(err.partition("Loaded 4 built-in decks")[2].splitlines(True)[1:])
+    assert len(err.strip().splitlines()) == 1 and err.startswith("Error: postgresql://") and "cannot reach the PostgreSQL server" in err
+    assert not password or f":{password}@" not in out + err
+    assert "Session over: 1 card answered" in out
+    assert sql("select count(*) from review_log")[0][0] == 1
