@@ -70,8 +70,9 @@ class Statistics:
         ))
         leeches = self.conn.scalar(
             "SELECT COUNT(card.id) FROM card JOIN note ON note.id = card.note_id"
-            f" WHERE (' ' || note.tags || ' ') LIKE :leech{decks}",
-            leech=f"% {LEECH_TAG} %",
+            # LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+            f" WHERE LOWER(' ' || note.tags || ' ') LIKE :leech{decks}",
+            leech=f"% {LEECH_TAG.lower()} %",
             **values,
         )
         return row + [int(leeches)]
