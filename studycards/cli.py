@@ -216,8 +216,8 @@ def _friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option(
     "--db",
     "db_option",
-    metavar="PATH",
-    help="Database file (default: $STUDYCARDS_DB, else your user data folder).",
+    metavar="PATH|URL",
+    help="Database: a SQLite file, or a postgresql:// URL (default: $STUDYCARDS_DB, else your user data folder).",
 )
 @click.version_option(__version__, prog_name="studycards")
 @click.pass_context
@@ -943,6 +943,81 @@ def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) 
     scope = ", ".join(decks) if decks else "all decks"
     for line in statsview.render(figures, scope, paint):
         click.echo(line, color=use_colour)
+
+
+@cli.command("copy")
+@click.option("--to", "target", required=True, metavar="PATH|URL", help="Where to copy the collection: a SQLite file or a postgresql:// URL.")
+@click.option("--replace", is_flag=True, help="Replace what the target holds (it must be empty otherwise).")
+@click.pass_context
+@_friendly_errors
+def copy_collection(ctx: click.Context, target: str, replace: bool) -> None:
+    """Copy the whole collection, progress and history included, to another
+    database: from a SQLite file to a PostgreSQL server and back. The copy
+    is one transaction, checked table by table against the source."""
+    import shutil
+    from pathlib import Path
+
+    from studycards import media
+    from studycards.store import TargetNotEmpty, location, open_store
+
+    try:
+        where = location.parse(target, "--to")
+    except location.LocationError as err:
+        raise click.BadParameter(str(err).partition(": ")[2] or str(err), param_hint="--to") from err
+    env = _open(ctx)
+    same = where == env.path or (isinstance(where, Path) and isinstance(env.path, Path) and where.resolve() == env.path.resolve())
+    if same:
+        raise click.BadParameter("the target is the collection itself", param_hint="--to")
+    if isinstance(where, Path) and where.exists() and where.is_dir():
+        raise click.BadParameter(f"{where} is a folder", param_hint="--to")
+    new_file = isinstance(where, Path) and not where.exists()
+    dest = open_store(where, env.now_epoch)
+    bar = _progress_bar("Copying")
+    try:
+        counts = env.store.copy_into(dest, replace, bar.update if bar else None)
+    except TargetNotEmpty as err:
+        raise click.ClickException(f"{sanitize(str(err))}; use --replace to overwrite it") from err
+    except BaseException:
+        if new_file:  # the file this command made holds nothing: leave no trace
+            dest.close()
+            for leftover in (where, where.with_name(where.name + "-wal"), where.with_name(where.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+    finally:
+        if bar:
+            bar.close()
+        dest.close()
+    source_media, target_media = media.folder(env.store), media.folder(dest)
+    if source_media.is_dir() and source_media != target_media:
+        target_media.mkdir(parents=True, exist_ok=True)
+        for item in source_media.iterdir():
+            if item.is_file() and not (target_media / item.name).exists():
+                shutil.copy2(item, target_media / item.name)
+    echo(
+        f"Copied {counts['deck']} decks, {counts['note']} notes, {counts['card']} cards and"
+        f" {counts['review_log']} reviews to {sanitize(str(where))}; every table's row count matches."
+    )
+
+
+class _Progress:
+    """A one-line progress count on standard error, for a terminal only."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+
+    def update(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        click.echo(f"\r{self.label}: {done:,} of {total:,} rows ({percent}%)", nl=False, err=True)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo(err=True)
+
+
+def _progress_bar(label: str) -> _Progress | None:
+    return _Progress(label) if sys.stderr.isatty() else None
 
 
 @cli.command()

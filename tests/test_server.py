@@ -4,6 +4,7 @@ server, round trips, a dropped connection and a server that went away."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -209,3 +210,62 @@ def test_an_unreachable_server_ends_the_session_with_one_line_and_the_summary(ad
     assert not password or f":{password}@" not in out + err
     assert "Session over: 1 card answered" in out
     assert sql("select count(*) from review_log")[0][0] == 1
+
+
+# --- moving a collection ---------------------------------------------------
+
+
+@pytest.fixture
+def other_location(db_path, tmp_path, server):
+    """An empty place of the test's own backend for a copy."""
+    if isinstance(db_path, ServerLocation):
+        name = server.create("template0")
+        yield ServerLocation(server.url(name))
+        server.drop(name)
+    else:
+        yield tmp_path / "elsewhere" / "copy.db"
+
+
+def _as_arg(where) -> str:
+    return where.url if isinstance(where, ServerLocation) else str(where)
+
+
+def test_copy_moves_a_whole_collection_there_and_back_with_progress_and_history(run, add_notes, other_location, tmp_path):
+    add_notes("Moving", 4)
+    assert run("add", "Moving::Sub", "--front", "Où?", "--back", "Là", "--tag", "accent").exit_code == 0
+    assert run("review", "Moving", input="\n4\n\n1\n\n5\nq\n").exit_code == 0
+    assert run("suspend", "4").exit_code == 0
+    assert run("config", "new-per-day", "7").exit_code == 0
+    views = [run(*args).stdout for args in (("cards", "--json"), ("stats", "--json"), ("decks", "--json"), ("config",))]
+    result = run("copy", "--to", _as_arg(other_location))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Copied 2 decks, 5 notes, 5 cards and 3 reviews to ")
+    assert "every table's row count matches" in result.stdout
+    there = ("--db", _as_arg(other_location))
+    assert [run(*there, *args).stdout for args in (("cards", "--json"), ("stats", "--json"), ("decks", "--json"), ("config",))] == views
+    # The copy is a collection of its own: new notes get new ids there.
+    assert run(*there, "add", "Moving", "--front", "after", "--back", "copy").exit_code == 0
+    # Back again, into a SQLite file (a server's copy is one too).
+    back = tmp_path / "back.db"
+    result = run(*there, "copy", "--to", str(back))
+    assert result.exit_code == 0, result.output
+    assert "6 notes, 6 cards and 3 reviews" in result.stdout
+    assert run("--db", str(back), "stats", "--json").stdout != views[1]  # the added note is there
+    assert run("--db", str(back), "check").exit_code == 0
+
+
+def test_copy_refuses_a_target_that_holds_anything_unless_told_and_never_itself(run, add_notes, other_location, db_path):
+    add_notes("Here", 2)
+    assert run("copy", "--to", _as_arg(other_location)).exit_code == 0
+    add_notes("Here", 3)
+    result = run("copy", "--to", _as_arg(other_location))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "already holds a collection" in result.stderr and "--replace" in result.stderr
+    there = ("--db", _as_arg(other_location))
+    assert len(json.loads(run(*there, "cards", "--json").stdout)) == 2  # untouched
+    assert run("copy", "--to", _as_arg(other_location), "--replace").exit_code == 0
+    assert len(json.loads(run(*there, "cards", "--json").stdout)) == 5  # what the source holds now
+    result = run("copy", "--to", _as_arg(db_path))
+    assert result.exit_code == 2 and "the target is the collection itself" in result.stderr
+    result = run("copy", "--to", "nowhere://x")
+    assert result.exit_code == 2 and "unknown database URL scheme" in result.stderr

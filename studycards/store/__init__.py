@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Callable
 
 from studycards.errors import DatabaseError
 from studycards.store import checks, migrations
@@ -99,8 +100,42 @@ class Store:
                 os.unlink(tmp)
             raise
 
+    def copy_into(self, target: Store, replace: bool, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+        """Every row of this collection into ``target``, in one snapshot of
+        this one and one transaction of the target, then verified: the
+        target's row counts must equal this snapshot's, or nothing is kept.
+        A target that holds anything is refused unless ``replace``; rows per
+        table. ``progress(done, total)`` is told of each page of rows."""
+        from studycards.store import copying
+
+        with self.reading(), target.transaction():
+            held = copying.total_rows(target.conn)
+            if held and not replace:
+                raise TargetNotEmpty(f"{target.where}: already holds a collection ({held} rows)")
+            if held:
+                copying.clear(target.conn)
+            expected = copying.row_counts(self.conn)
+            total, done = sum(expected.values()), 0
+
+            def step(rows: int) -> None:
+                nonlocal done
+                done += rows
+                if progress is not None:
+                    progress(done, total)
+
+            copying.copy_rows(self.conn, target.conn, step)
+            found = copying.row_counts(target.conn)
+            if found != expected:
+                wrong = ", ".join(f"{t}: {found[t]} of {expected[t]}" for t in expected if found[t] != expected[t])
+                raise DatabaseError(f"{target.where}: the copy does not match its source ({wrong}); nothing was kept")
+        return expected
+
     def close(self) -> None:
         self.conn.close()
+
+
+class TargetNotEmpty(DatabaseError):
+    """A copy's target already holds rows."""
 
 
 def _open_current(path: Path) -> Store | None:
@@ -174,4 +209,4 @@ def open_store(path: Location, now_epoch: int) -> Store:
     return store
 
 
-__all__ = ["Condition", "Conn", "DatabaseError", "Store", "database_error", "open_store"]
+__all__ = ["Condition", "Conn", "DatabaseError", "Store", "TargetNotEmpty", "database_error", "open_existing", "open_store"]

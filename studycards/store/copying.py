@@ -61,6 +61,17 @@ def copy_rows(source: Any, target: Any, progress: Callable[[int], None] | None =
     return copied
 
 
+def clear(conn: Any) -> None:
+    """Delete every row of every table, children first (for a copy that
+    replaces what a target held; in the caller's transaction)."""
+    for table in reversed(TABLES):
+        conn.execute(f"DELETE FROM {table}")
+
+
+def total_rows(conn: Any) -> int:
+    return int(conn.scalar("SELECT " + " + ".join(f"(SELECT COUNT(*) FROM {table})" for table in TABLES)))
+
+
 def to_sqlite_file(source: Any, target: Path, now_epoch: int) -> None:
     """A new SQLite collection at ``target`` holding a snapshot of ``source``."""
     from studycards.store import migrations

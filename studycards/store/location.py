@@ -61,8 +61,15 @@ def resolve(option: str | None) -> Location:
         raise EmptyLocation(f"${ENV_VAR} is set but empty: unset it to use the collection in your user data folder, or give a path")
     if not value:
         return default_path()
+    return parse(value, "--db" if option else f"${ENV_VAR}")
+
+
+def parse(value: str, source: str) -> Location:
+    """A path or database URL given as ``source`` (an option's name, for messages)."""
+    if not value.strip():
+        raise EmptyLocation(f"{source}: give a path or a database URL")
     if "://" in value:
-        return _from_url(value, "--db" if option else f"${ENV_VAR}")
+        return _from_url(value, source)
     return Path(value).expanduser()
 
 
