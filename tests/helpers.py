@@ -19,6 +19,146 @@ from studycards import builtin
 REAL_DECK_DIR = builtin.deck_dir
 
 
+def collection_sql(location, statement: str, *params) -> list[tuple]:
+    """Read (or change) the collection at ``location`` directly, on SQLite (a
+    ``Path``) or on a server (a ``ServerLocation``): SQL with ``?``
+    parameters, one autocommitted statement; its rows. The ``sql`` fixture
+    does the same for the test's own collection."""
+    from studycards.store.location import ServerLocation
+
+    if isinstance(location, ServerLocation):
+        import psycopg
+
+        with psycopg.connect(location.url, autocommit=True) as conn:
+            cursor = conn.execute(_psycopg_placeholders(statement), params)
+            return cursor.fetchall() if cursor.description else []
+    import sqlite3
+
+    conn = sqlite3.connect(location)
+    try:
+        with conn:
+            return conn.execute(statement, params).fetchall()
+    finally:
+        conn.close()
+
+
+def _psycopg_placeholders(statement: str) -> str:
+    """``?`` as ``%s`` and ``%`` as ``%%``, leaving quoted strings' ``?`` alone."""
+    import re
+
+    parts = re.split(r"('(?:[^']|'')*')", statement)
+    return "".join(part.replace("%", "%%") if i % 2 else part.replace("%", "%%").replace("?", "%s") for i, part in enumerate(parts))
+
+
+def sqlalchemy_url(location) -> str:
+    """The SQLAlchemy URL of the collection at ``location`` (a SQLite file or
+    a ``ServerLocation``), for its inspector."""
+    from studycards.store.location import ServerLocation
+
+    if isinstance(location, ServerLocation):
+        return location.sqlalchemy_url
+    return f"sqlite:///{location}"
+
+
+def foreign_key_violations(location) -> list[tuple]:
+    """Every row whose foreign key names no row, on either backend (what
+    SQLite's ``PRAGMA foreign_key_check`` finds): (table, primary key,
+    column, value) for each foreign key the database declares."""
+    from sqlalchemy import create_engine, inspect, text
+
+    engine = create_engine(sqlalchemy_url(location))
+    try:
+        live = inspect(engine)
+        found: list[tuple] = []
+        with engine.connect() as conn:
+            for table in sorted(live.get_table_names()):
+                [key] = live.get_pk_constraint(table)["constrained_columns"]
+                for fk in live.get_foreign_keys(table):
+                    [column], [referred], other = fk["constrained_columns"], fk["referred_columns"], fk["referred_table"]
+                    rows = conn.execute(
+                        text(
+                            f"SELECT t.{key}, t.{column} FROM {table} AS t WHERE t.{column} IS NOT NULL"
+                            f" AND NOT EXISTS (SELECT 1 FROM {other} AS r WHERE r.{referred} = t.{column}) ORDER BY t.{key}"
+                        )
+                    )
+                    found += [(table, pk, column, value) for pk, value in rows]
+        return found
+    finally:
+        engine.dispose()
+
+
+def index_names(location) -> set[str]:
+    """The names of every index the collection's tables have, on either backend."""
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(sqlalchemy_url(location))
+    try:
+        live = inspect(engine)
+        return {index["name"] for table in live.get_table_names() for index in live.get_indexes(table)}
+    finally:
+        engine.dispose()
+
+
+def collection_exists(location) -> bool:
+    """Whether a collection was made at ``location``: the file, or the
+    migration bookkeeping table in the server's database."""
+    from studycards.store.location import ServerLocation
+
+    if isinstance(location, ServerLocation):
+        return collection_sql(location, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migration'") == [(1,)]
+    return location.exists()
+
+
+def integrity_error(location) -> type[Exception]:
+    """The driver's exception for a broken constraint on the backend at ``location``."""
+    from studycards.store.location import ServerLocation
+
+    if isinstance(location, ServerLocation):
+        import psycopg
+
+        return psycopg.IntegrityError
+    import sqlite3
+
+    return sqlite3.IntegrityError
+
+
+def next_ids_after_the_largest(location, *tables: str) -> None:
+    """Make the next row of each table take the largest id in it plus one,
+    as SQLite hands out ids (so a deleted last id is given out again). On a
+    server the id sequences never go back by themselves; moving them is
+    what a copy into the server does too. SQLite needs nothing."""
+    from studycards.store.location import ServerLocation
+
+    if not isinstance(location, ServerLocation):
+        return
+    for table in tables:
+        collection_sql(location, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}")
+
+
+def allow_orphans(location, table: str, column: str) -> None:
+    """Let ``table.column`` name rows that do not exist, to plant the broken
+    data ``check`` must find. On a server, drop that foreign key (the test
+    role owns its database); a plain SQLite connection, like the ``sql``
+    fixture's, does not enforce foreign keys at all."""
+    from studycards.store.location import ServerLocation
+
+    if not isinstance(location, ServerLocation):
+        return
+    names = collection_sql(
+        location,
+        "SELECT tc.constraint_name FROM information_schema.table_constraints AS tc"
+        " JOIN information_schema.key_column_usage AS kcu"
+        " ON kcu.constraint_name = tc.constraint_name AND kcu.constraint_schema = tc.constraint_schema"
+        " WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()"
+        " AND tc.table_name = ? AND kcu.column_name = ?",
+        table,
+        column,
+    )
+    assert names, f"no foreign key on {table}.{column}"
+    for (name,) in names:
+        collection_sql(location, f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+
+
 def answers(*grades: int | str) -> str:
     """Piped review input: one line to reveal, one line with the grade or command."""
     return "".join(f"\n{g}\n" for g in grades)

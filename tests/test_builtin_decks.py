@@ -128,7 +128,7 @@ def introductions(run, sql, days: int) -> dict[str, set[int]]:
             assert result.exit_code == 0, result.output
     rows = sql(
         "SELECT note.guid, MIN(log.study_day) FROM review_log AS log JOIN card ON card.id = log.card_id"
-        " JOIN note ON note.id = card.note_id GROUP BY card.id"
+        " JOIN note ON note.id = card.note_id GROUP BY card.id, note.guid"
     )
     first = min(day for _, day in rows)
     out: dict[str, set[int]] = {}

@@ -11,18 +11,19 @@ import sys
 
 import pytest
 from freezegun import freeze_time
-from helpers import answers
+from helpers import answers, next_ids_after_the_largest
 
 DAY = "2026-03-02 12:00"
 
 
-def test_undo_gives_a_reused_note_id_back_to_the_new_note_and_restores_the_old_one(run, cards_json, sql):
+def test_undo_gives_a_reused_note_id_back_to_the_new_note_and_restores_the_old_one(run, cards_json, sql, db_path):
     run("add", "C1", "--front", "e", "--back", "f")
     with freeze_time(DAY):
         run("review", input=answers(5))
     studied = cards_json()[0]
     note_id = studied["note"]
     assert run("delete", str(note_id), "--yes").exit_code == 0
+    next_ids_after_the_largest(db_path, "note", "card", "review_log")  # a server's sequences as SQLite's ids
     added = run("add", "C1", "--front", "g", "--back", "h")
     assert f"Added note {note_id} " in added.output  # SQLite hands out the same id again
     undone = run("undo")

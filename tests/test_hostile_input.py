@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studycards.cli import cli
-from helpers import answers
+from studycards.store import location
+from studycards.store.location import ServerLocation
+from helpers import allow_orphans, answers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = {
@@ -104,11 +106,11 @@ def pragma_on_connect(monkeypatch: pytest.MonkeyPatch):
     yield install
 
 
-def test_a_full_disk_is_one_line_and_changes_nothing(run, db_path, pragma_on_connect):
+@pytest.mark.sqlite_only
+def test_a_full_disk_is_one_line_and_changes_nothing(run, db_path, sql, pragma_on_connect):
     run("add", "D", "--front", "q", "--back", "a")
-    with sqlite3.connect(db_path) as conn:
-        pages = conn.execute("pragma page_count").fetchone()[0]
-        conn.execute("pragma wal_checkpoint(TRUNCATE)")
+    [(pages,)] = sql("pragma page_count")
+    sql("pragma wal_checkpoint(TRUNCATE)")
     before = fingerprint(db_path)
     pragma_on_connect(f"PRAGMA max_page_count = {pages}")  # the database may not grow: as good as a full disk
     result = run("add", "D", "--front", "big " * 20_000, "--back", "a")
@@ -117,6 +119,7 @@ def test_a_full_disk_is_one_line_and_changes_nothing(run, db_path, pragma_on_con
     assert fingerprint(db_path) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_database_is_one_line_and_changes_nothing(run, db_path, pragma_on_connect):
     run("add", "D", "--front", "q", "--back", "a")
     before = fingerprint(db_path)
@@ -128,10 +131,10 @@ def test_a_read_only_database_is_one_line_and_changes_nothing(run, db_path, prag
     assert run("decks").exit_code == 0  # reading still works
 
 
-def test_a_truncated_database_file_is_one_line(run, db_path):
+@pytest.mark.sqlite_only
+def test_a_truncated_database_file_is_one_line(run, db_path, sql):
     run("add", "D", "--front", "q", "--back", "a")
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("pragma wal_checkpoint(TRUNCATE)")
+    sql("pragma wal_checkpoint(TRUNCATE)")
     data = db_path.read_bytes()
     db_path.write_bytes(data[: len(data) // 3])
     result = run("cards")
@@ -139,13 +142,17 @@ def test_a_truncated_database_file_is_one_line(run, db_path):
     assert result.stderr.startswith(f"Error: {db_path}: ") and result.stderr.count("\n") == 1
 
 
-def test_check_reports_orphans_and_impossible_states(run, db_path):
+def test_check_reports_orphans_and_impossible_states(run, db_path, sql):
     run("add", "D", "--front", "q", "--back", "a")
-    assert run("check").output.startswith("No problems found: integrity ok; 1 decks, 1 notes, 1 cards, 0 reviews.")
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("pragma foreign_keys = OFF")
-        conn.execute("insert into card (note_id, deck_id, kind, ord, repetitions, easiness, interval, due, lapses, suspended) values (99, 1, 'basic', 0, 0, 250, 0, null, 0, 0)")
-        conn.execute("update card set easiness = 90 where id = 1")
+    integrity = "file integrity check not applicable on a server" if isinstance(db_path, ServerLocation) else "integrity ok"
+    assert run("check").output.startswith(f"No problems found: {integrity}; 1 decks, 1 notes, 1 cards, 0 reviews.")
+    allow_orphans(db_path, "card", "note_id")
+    sql(
+        "insert into card (note_id, deck_id, kind, ord, repetitions, easiness, interval, due, lapses, suspended)"
+        " values (99, 1, 'basic', 0, 0, 250, 0, null, 0, ?)",
+        False,
+    )
+    sql("update card set easiness = 90 where id = 1")
     result = run("check")
     assert result.exit_code == 1
     assert "problem: cards whose note is missing (card ids): 2" in result.stderr
@@ -153,19 +160,18 @@ def test_check_reports_orphans_and_impossible_states(run, db_path):
     assert result.stderr.strip().endswith("Error: 2 problems found (1 decks, 1 notes, 2 cards, 0 reviews)")
 
 
-def test_check_names_review_log_rows_whose_card_is_gone(run, db_path):
+def test_check_names_review_log_rows_whose_card_is_gone(run, db_path, sql):
     run("add", "D", "--front", "q", "--back", "a")
     run("review", "D", input=answers(4))
     assert run("check").exit_code == 0
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("pragma foreign_keys = OFF")
-        conn.execute(
-            "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
-            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
-            " select 4242, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
-            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms from review_log"
-        )
-        orphan = conn.execute("select max(id) from review_log").fetchone()[0]
+    allow_orphans(db_path, "review_log", "card_id")
+    sql(
+        "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+        " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
+        " select 4242, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+        " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms from review_log"
+    )
+    [(orphan,)] = sql("select max(id) from review_log")
     result = run("check")
     assert result.exit_code == 1
     assert f"problem: review-log rows whose card is missing (log ids): {orphan}\n" in result.stderr
@@ -181,9 +187,12 @@ def test_backup_refuses_to_overwrite_and_the_copy_is_complete(run, db_path, tmp_
     assert run("backup", str(target), "--force").exit_code == 0
     assert run("--db", str(target), "cards", "--json").stdout == run("cards", "--json").stdout
     default = run("backup")
-    assert default.exit_code == 0 and f"{db_path.parent / 'backups'}" in default.output
+    # Next to the database file; for a server, in the user data folder.
+    beside = location.default_path() if isinstance(db_path, ServerLocation) else db_path
+    assert default.exit_code == 0 and f"{beside.parent / 'backups'}" in default.output
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.fresh_db
 def test_a_migration_first_writes_a_copy_of_the_old_database(db_path, run):
     from studycards.store import migrations
@@ -232,10 +241,9 @@ def test_error_messages_never_carry_control_sequences(run, tmp_path):
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
 
 
-def test_stats_and_cards_neutralise_card_text(run, db_path):
+def test_stats_and_cards_neutralise_card_text(run, sql):
     run("add", "D", "--front", "evil \x1b[31mred\x1b[0m \u202egnp.exe", "--back", "b\x07")
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("update card set lapses = 3, due = 20000, interval = 1, repetitions = 0, easiness = 130")
+    sql("update card set lapses = 3, due = 20000, interval = 1, repetitions = 0, easiness = 130")
     for args in (["stats"], ["cards"], ["stats", "--json"], ["cards", "--json"]):
         out = run(*args).output
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, args

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
-from helpers import answers
+from helpers import answers, collection_sql
 
 from studycards.importers import anki_package
 from studycards.text import unmark
@@ -319,10 +319,7 @@ def test_export_then_import_into_a_fresh_database_keeps_notes_ids_and_tags(run, 
     assert result.exit_code == 0 and "Exported 1 deck" in result.stderr
     fresh = tmp_path / "fresh.db"
     assert run("--db", str(fresh), "import", str(out)).exit_code == 0
-    import sqlite3
-
-    with sqlite3.connect(fresh) as conn:
-        got = conn.execute("select guid, note_type, reverse, front, back, tags, source from note order by guid").fetchall()
+    got = collection_sql(fresh, "select guid, note_type, reverse, front, back, tags, source from note order by guid")
     if fmt in ("csv", "apkg"):  # Anki formats carry no source
         expected = [row[:6] for row in expected]
         got = [row[:6] for row in got]
@@ -343,10 +340,7 @@ def test_json_with_progress_moves_scheduling_and_history(run, sql, tmp_path, car
     moved = json.loads(run("--db", str(fresh), "cards", "--json").stdout)
     strip = lambda cards: [{k: v for k, v in c.items() if k != "id"} for c in cards]  # noqa: E731
     assert strip(moved) == strip(states)
-    import sqlite3
-
-    with sqlite3.connect(fresh) as conn:
-        assert sorted(conn.execute("select grade, kind, study_day, after_due, time from review_log").fetchall()) == logs
+    assert sorted(collection_sql(fresh, "select grade, kind, study_day, after_due, time from review_log")) == logs
 
 
 def test_csv_export_is_anki_compatible_text(run, tmp_path):

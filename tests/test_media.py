@@ -9,6 +9,10 @@ import zipfile
 from pathlib import Path
 
 import click
+import pytest
+
+from studycards import media as collection_media
+from studycards.store import open_store
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 PLUA = REALWORLD / "plua.apkg"
@@ -21,12 +25,23 @@ def _package_media(path: Path) -> dict[str, bytes]:
         return {name: archive.read(entry) for entry, name in mapping.items()}
 
 
-def test_package_media_are_kept_by_content_hash_once(run, db_path, sql):
+@pytest.fixture
+def media_folder(db_path) -> Path:
+    """Where the app keeps the test collection's media (beside a database
+    file; for a server collection, in the user data folder)."""
+    store = open_store(db_path, 0)
+    try:
+        return collection_media.folder(store)
+    finally:
+        store.close()
+
+
+def test_package_media_are_kept_by_content_hash_once(run, sql, media_folder):
     media = _package_media(PLUA)
     result = run("import", str(PLUA))
     assert result.exit_code == 0
-    assert f"Media: {len(media)} files kept in {db_path.with_name('studycards.media')}" in result.output
-    folder = db_path.with_name("studycards.media")
+    assert f"Media: {len(media)} files kept in {media_folder}" in result.output
+    folder = media_folder
     stored = dict(sql("select name, sha256 from media_file"))
     assert set(stored) == set(media)
     for name, data in media.items():
@@ -38,19 +53,19 @@ def test_package_media_are_kept_by_content_hash_once(run, db_path, sql):
     assert not [p for p in folder.iterdir() if p.name.startswith(".incoming")]
 
 
-def test_a_dry_run_copies_no_media(run, db_path):
+def test_a_dry_run_copies_no_media(run, media_folder):
     assert run("import", str(PLUA), "--dry-run").exit_code == 0
-    assert not db_path.with_name("studycards.media").exists() or not any(db_path.with_name("studycards.media").iterdir())
+    assert not media_folder.exists() or not any(media_folder.iterdir())
 
 
-def test_o_in_a_review_opens_the_cards_sounds(run, monkeypatch):
+def test_o_in_a_review_opens_the_cards_sounds(run, monkeypatch, media_folder):
     opened: list[str] = []
     monkeypatch.setattr(click, "launch", lambda target, **_: opened.append(target) or 0)
     assert run("import", str(PLUA)).exit_code == 0
     # piped: reveal, o at the grade prompt, then a grade
     result = run("review", "--new", "1", input="\no\n4\n")
     assert result.exit_code == 0, result.output
-    assert opened and all(Path(p).is_file() and Path(p).parent.name == "studycards.media" for p in opened)
+    assert opened and all(Path(p).is_file() and Path(p).parent == media_folder for p in opened)
     assert "Session over: 1 card answered" in result.output
 
 

@@ -227,7 +227,7 @@ def test_other_card_types_are_skipped_by_question_and_clones_count_as_their_pare
     assert batch.media_skipped == 1
 
 
-def test_the_made_database_goes_into_a_store_consistently(made_db, db_path):
+def test_the_made_database_goes_into_a_store_consistently(made_db, db_path, sql):
     batch = parse_mnemosyne_db(made_db, None, 4)
     store = open_store(db_path, T0)
     try:
@@ -236,10 +236,8 @@ def test_the_made_database_goes_into_a_store_consistently(made_db, db_path):
         assert store.consistency_problems() == []
     finally:
         store.close()
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == 5 + 6  # five real cards kept theirs
-        assert conn.execute("SELECT COUNT(*) FROM card WHERE suspended").fetchone()[0] == 1
-    conn.close()
+    assert sql("SELECT COUNT(*) FROM review_log") == [(5 + 6,)]  # five real cards kept theirs
+    assert sql("SELECT COUNT(*) FROM card WHERE suspended") == [(1,)]
 
 
 def test_a_database_that_is_not_mnemosyne_is_refused(tmp_path):

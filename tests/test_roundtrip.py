@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+from helpers import collection_sql
 
 from studycards.exporters import anki_text
 
@@ -69,7 +70,7 @@ def test_a_real_edit_in_an_anki_export_still_updates_and_keeps_the_source(run, s
         assert run("--db", str(fresh), "export", DECK, "-o", str(path)).exit_code == 0
     result = run("import", str(path))
     assert f"{DECK}: 0 added, 1 updated, {len(NOTES) - 1} unchanged" in result.output
-    assert sql("select back, source from note where front = 'Capital of France?'") == [("Paris (edited)", "added")]
+    assert sql("select back, source from note where front = ?", "Capital of France?") == [("Paris (edited)", "added")]
 
 
 def test_a_source_written_in_our_json_is_a_real_edit(run, sql, tmp_path):
@@ -88,10 +89,7 @@ def test_a_new_note_from_an_anki_export_is_sourced_by_its_format(run, sql, tmp_p
     assert run("export", DECK, "--format", "csv", "-o", str(out)).exit_code == 0
     fresh = tmp_path / "fresh.db"
     assert run("--db", str(fresh), "import", str(out)).exit_code == 0
-    import sqlite3
-
-    with sqlite3.connect(fresh) as conn:
-        sources = {source for (source,) in conn.execute("select source from note")}
+    sources = {source for (source,) in collection_sql(fresh, "select source from note")}
     assert sources == {"anki: Basic", "anki: Basic (and reversed card)", "anki: Cloze"}
 
 

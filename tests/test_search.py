@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast as python_ast
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
-from helpers import answers, set_tz
+from helpers import answers, collection_sql, set_tz
 
 from studycards import builtin, clock
 from studycards.cards import find_cards, list_cards, list_matching
@@ -38,6 +37,7 @@ from studycards.search import (
     parse,
 )
 from studycards.store import open_store
+from studycards.store.location import ServerLocation
 
 DAY = 20514  # 2026-03-02, "today" in every behaviour test
 NOON = DAY * 86400 + 43200
@@ -240,15 +240,20 @@ def _build(runner: CliRunner) -> None:
 
 
 @pytest.fixture(scope="module")
-def collection(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Path:
-    """The collection above, built once for the module (searching never writes)."""
+def collection(tmp_path_factory: pytest.TempPathFactory, template_db, server):
+    """The collection above, built once for the module (searching never writes):
+    a copy of the template, a file or a database on the test server."""
     folder = tmp_path_factory.mktemp("search")
-    db = folder / "studycards.db"
-    shutil.copyfile(template_db, db)
+    if server is not None:
+        name = server.create(template_db)
+        db = ServerLocation(server.url(name))
+    else:
+        db = folder / "studycards.db"
+        shutil.copyfile(template_db, db)
     empty = folder / "no-builtin-decks"
     empty.mkdir()
     with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("STUDYCARDS_DB", str(db))
+        monkeypatch.setenv("STUDYCARDS_DB", str(db) if server is None else db.url)
         monkeypatch.setattr(builtin, "deck_dir", lambda: empty)
         set_tz(monkeypatch, "UTC")
         runner = CliRunner()
@@ -257,22 +262,19 @@ def collection(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> P
         result = runner.invoke(cli, ["suspend", str(suspend)], catch_exceptions=False)
         assert result.exit_code == 0, result.output
     time.tzset()
-    with sqlite3.connect(db) as conn:
-        conn.execute("update card set lapses = 3 where note_id = (select id from note where front = 'Gradient descent')")
-        conn.execute("update card set buried_until = ? where note_id = (select id from note where front like 'Straße%')", (DAY + 1,))
-    conn.close()
-    return db
+    collection_sql(db, "update card set lapses = 3 where note_id = (select id from note where front = 'Gradient descent')")
+    collection_sql(db, "update card set buried_until = ? where note_id = (select id from note where front like 'Straße%')", DAY + 1)
+    yield db
+    if server is not None:
+        server.drop(name)
 
 
-def _ids(db: Path, statement: str) -> list[int]:
-    with sqlite3.connect(db) as conn:
-        rows = [row[0] for row in conn.execute(statement)]
-    conn.close()
-    return rows
+def _ids(db, statement: str) -> list[int]:
+    return [row[0] for row in collection_sql(db, statement)]
 
 
 @pytest.fixture
-def store(collection: Path):
+def store(collection):
     opened = open_store(collection, NOON)
     yield opened
     opened.close()

@@ -1,11 +1,10 @@
 """Review behaviours checked against ``ReviewSession`` itself, on a temporary
 database: queue order and limits, SM-2 scheduling, re-drill, undo, bury,
 leeches, cram, the summary and a card deleted meanwhile. No terminal text is
-read; the database is read back through the store or plain sqlite3."""
+read; the database is read back through the store or the ``sql`` fixture."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -38,17 +37,12 @@ def stores(db_path: Path):
 
 
 @pytest.fixture
-def write(db_path: Path):
-    """Change the database through its own plain connection (foreign keys off),
-    as another process would."""
+def write(sql):
+    """Change the database through its own plain connection, as another
+    process would."""
 
     def execute(statement: str, *params) -> None:
-        conn = sqlite3.connect(db_path)
-        try:
-            with conn:
-                conn.execute(statement, params)
-        finally:
-            conn.close()
+        sql(statement, *params)
 
     return execute
 
@@ -456,7 +450,7 @@ def test_cram_shows_only_studied_cards_not_due_yet_soonest_first_and_never_chang
     studied(2, due=DAY + 5)
     studied(3, due=DAY + 2)
     studied(4, due=DAY + 1)
-    write("update card set suspended = 1 where id = 4")
+    write("update card set suspended = ? where id = 4", True)
     studied(5, due=DAY - 3)  # overdue
     # 6 stays new
     store = stores()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 
 import pytest
@@ -19,45 +18,44 @@ def epoch(text: str) -> int:
 
 
 @pytest.fixture
-def history(run, db_path):
+def history(run, sql):
     """Five cards in two decks with hand-written states and review logs."""
     for i in range(1, 5):
         run("add", "D", "--front", f"Q{i}", "--back", f"A{i}")
     run("add", "E", "--front", "X", "--back", "Y")
-    with sqlite3.connect(db_path) as conn:
-        states = [  # id, reps, ease, interval, due, lapses, suspended
-            (1, 5, 260, 30, T + 3, 0, 0),
-            (2, 3, 230, 10, T, 2, 0),
-            (3, 1, 250, 1, T - 2, 0, 0),
-            (5, 2, 130, 6, T + 1, 0, 1),
-        ]
-        for cid, reps, ease, ivl, due, lapses, susp in states:
-            conn.execute(
-                "update card set repetitions=?, easiness=?, interval=?, due=?, lapses=?, suspended=?, last_review=0 where id=?",
-                (reps, ease, ivl, due, lapses, susp, cid),
-            )
-        conn.execute("update note set tags='leech' where id=2")
-        logs = [  # card, day, kind, grade, before_due, before_interval, time, ms
-            (1, T, "review", 4, T, 30, "2026-03-10 10:00", 4000),
-            (2, T, "review", 2, T, 10, "2026-03-10 10:05", 6000),
-            (2, T, "drill", 4, T, 1, "2026-03-10 10:06", 2000),
-            (3, T, "review", 5, None, 0, "2026-03-10 10:07", 3000),
-            (2, T - 1, "review", 3, T - 1, 6, "2026-03-09 23:30", 5000),
-            (1, T - 5, "review", 1, T - 5, 25, "2026-03-05 08:00", 1000),
-            (1, T - 20, "review", 5, T - 20, 22, "2026-02-18 08:00", 1000),
-            (1, T - 28, "cram", 5, T, 30, "2026-02-10 12:00", 1000),
-            (1, T - 29, "cram", 5, T, 30, "2026-02-09 12:00", 1000),
-            (1, T - 30, "cram", 5, T, 30, "2026-02-08 12:00", 1000),
-            (2, T - 100, "review", 4, T - 100, 1, "2025-11-30 09:00", 1000),
-            (1, T - 400, "review", 3, T - 400, 3, "2025-02-03 09:00", 1000),
-        ]
-        for card, day, kind, grade, before_due, before_ivl, time, ms in logs:
-            conn.execute(
-                "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness,"
-                " before_interval, before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
-                " values (?, ?, ?, ?, ?, 0, 250, ?, ?, 0, 250, 1, 0, ?)",
-                (card, epoch(time), day, grade, kind, before_ivl, before_due, ms),
-            )
+    states = [  # id, reps, ease, interval, due, lapses, suspended
+        (1, 5, 260, 30, T + 3, 0, 0),
+        (2, 3, 230, 10, T, 2, 0),
+        (3, 1, 250, 1, T - 2, 0, 0),
+        (5, 2, 130, 6, T + 1, 0, 1),
+    ]
+    for cid, reps, ease, ivl, due, lapses, susp in states:
+        sql(
+            "update card set repetitions=?, easiness=?, interval=?, due=?, lapses=?, suspended=?, last_review=0 where id=?",
+            reps, ease, ivl, due, lapses, bool(susp), cid,
+        )
+    sql("update note set tags='leech' where id=2")
+    logs = [  # card, day, kind, grade, before_due, before_interval, time, ms
+        (1, T, "review", 4, T, 30, "2026-03-10 10:00", 4000),
+        (2, T, "review", 2, T, 10, "2026-03-10 10:05", 6000),
+        (2, T, "drill", 4, T, 1, "2026-03-10 10:06", 2000),
+        (3, T, "review", 5, None, 0, "2026-03-10 10:07", 3000),
+        (2, T - 1, "review", 3, T - 1, 6, "2026-03-09 23:30", 5000),
+        (1, T - 5, "review", 1, T - 5, 25, "2026-03-05 08:00", 1000),
+        (1, T - 20, "review", 5, T - 20, 22, "2026-02-18 08:00", 1000),
+        (1, T - 28, "cram", 5, T, 30, "2026-02-10 12:00", 1000),
+        (1, T - 29, "cram", 5, T, 30, "2026-02-09 12:00", 1000),
+        (1, T - 30, "cram", 5, T, 30, "2026-02-08 12:00", 1000),
+        (2, T - 100, "review", 4, T - 100, 1, "2025-11-30 09:00", 1000),
+        (1, T - 400, "review", 3, T - 400, 3, "2025-02-03 09:00", 1000),
+    ]
+    for card, day, kind, grade, before_due, before_ivl, time, ms in logs:
+        sql(
+            "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness,"
+            " before_interval, before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
+            " values (?, ?, ?, ?, ?, 0, 250, ?, ?, 0, 250, 1, 0, ?)",
+            card, epoch(time), day, grade, kind, before_ivl, before_due, ms,
+        )
 
 
 def stats_json(run, *args):

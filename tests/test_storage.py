@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
-from helpers import answers, write_deck
+from helpers import answers, collection_exists, foreign_key_violations, index_names, sqlalchemy_url, write_deck
 
 from studycards import builtin
 from studycards.store import location, migrations, open_store
+from studycards.store.location import ServerLocation
 
 
 def open_collection(path: Path, now_epoch: int) -> None:
@@ -33,14 +33,16 @@ def test_default_location_is_the_user_data_folder(monkeypatch, tmp_path):
     assert location.resolve("/tmp/y.db") == Path("/tmp/y.db")
 
 
-def _schema(path: Path) -> dict[str, object]:
+def _schema(where) -> dict[str, object]:
     """Everything SQLAlchemy reflects about each table: columns (type,
     nullability, default, key), primary key, foreign keys, unique
-    constraints and indexes (with their partial-index condition)."""
+    constraints and indexes (with their partial-index condition), on the
+    database's own backend."""
     from sqlalchemy import create_engine, inspect
 
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(sqlalchemy_url(where))
     live = inspect(engine)
+    where_option = f"{engine.dialect.name}_where"
     out: dict[str, object] = {}
     for table in sorted(set(live.get_table_names()) - {migrations.BOOKKEEPING}):
         out[table] = {
@@ -49,7 +51,7 @@ def _schema(path: Path) -> dict[str, object]:
             "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"])) for f in live.get_foreign_keys(table)),
             "unique": sorted(tuple(u["column_names"]) for u in live.get_unique_constraints(table)),
             "indexes": sorted(
-                (i["name"], tuple(i["column_names"]), bool(i["unique"]), str(i.get("dialect_options", {}).get("sqlite_where")))
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]), str(i.get("dialect_options", {}).get(where_option)))
                 for i in live.get_indexes(table)
             ),
         }
@@ -57,24 +59,37 @@ def _schema(path: Path) -> dict[str, object]:
     return out
 
 
+@pytest.fixture
+def models_db(db_path, tmp_path, server):
+    """An empty database of the test's backend for the models' own schema."""
+    if not isinstance(db_path, ServerLocation):
+        yield tmp_path / "from-models.db"
+        return
+    name = server.create("template0")
+    yield ServerLocation(server.url(name))
+    server.drop(name)
+
+
 @pytest.mark.fresh_db
-def test_migrated_schema_matches_the_models_in_full(db_path, tmp_path):
+def test_migrated_schema_matches_the_models_in_full(db_path, models_db):
     from sqlalchemy import create_engine
     from sqlmodel import SQLModel
 
     from studycards.store import models  # noqa: F401  (registers the tables)
 
-    db_path.unlink(missing_ok=True)
+    if not isinstance(db_path, ServerLocation):
+        db_path.unlink(missing_ok=True)
     migrations.migrate(db_path, 0)
-    fresh = tmp_path / "from-models.db"
-    engine = create_engine(f"sqlite:///{fresh}")
+    engine = create_engine(sqlalchemy_url(models_db))
     SQLModel.metadata.create_all(engine)
     engine.dispose()
-    migrated, modelled = _schema(db_path), _schema(fresh)
+    migrated, modelled = _schema(db_path), _schema(models_db)
     assert set(migrated) == set(modelled) == {"deck", "note", "card", "review_log", "setting", "undo_entry", "note_type", "media_file"}
     for table in modelled:
         assert migrated[table] == modelled[table], table
-    assert ("uq_review_log_counted", ("card_id", "study_day"), True, "kind = 'review'") in modelled["review_log"]["indexes"]  # type: ignore[index]
+    # The partial index's condition, as each backend spells it back.
+    counted = "((kind)::text = 'review'::text)" if isinstance(db_path, ServerLocation) else "kind = 'review'"
+    assert ("uq_review_log_counted", ("card_id", "study_day"), True, counted) in modelled["review_log"]["indexes"]  # type: ignore[index]
 
 
 def test_the_migration_registry_is_read_without_sqlalchemy():
@@ -96,26 +111,28 @@ def test_the_migration_registry_is_read_without_sqlalchemy():
 def test_migrations_are_recorded_and_idempotent(db_path, sql):
     open_collection(db_path, 100)
     open_collection(db_path, 200)
-    assert sql("select name, applied_at from schema_migration") == [
+    assert sql("select name, applied_at from schema_migration order by name") == [
         ("m001_initial", 100),
         ("m002_review_log_stats_indexes", 100),
         ("m003_card_queue_index", 100),
         ("m004_card_deck_wide_times_counted_once", 100),
         ("m005_deck_names_options_undo", 100),
         ("m006_note_types_fields_card_text", 100),
+        ("m007_names_sort_by_code_point", 100),
     ]
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.fresh_db
 def test_database_runs_in_wal_mode(db_path, sql):
     open_collection(db_path, 0)
     assert sql("pragma journal_mode") == [("wal",)]
 
 
+@pytest.mark.sqlite_only
 def test_database_from_a_newer_version_is_refused_untouched(run, db_path, sql):
     open_collection(db_path, 0)
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("insert into schema_migration values ('m999_future', 0)")
+    sql("insert into schema_migration values ('m999_future', 0)")
     before = db_path.read_bytes()
     result = run("decks")
     assert result.exit_code == 1
@@ -123,6 +140,7 @@ def test_database_from_a_newer_version_is_refused_untouched(run, db_path, sql):
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.fresh_db
 def test_a_file_that_is_not_a_database_gives_one_line(run, db_path):
     db_path.write_bytes(b"this is not sqlite at all" * 100)
@@ -252,7 +270,7 @@ def test_the_shipped_decks_parse_and_load(run, shipped_decks, db_path):
     decks = json.loads(result.stdout)
     assert len(decks) == len(builtin.deck_files())
     assert all(d["total"] > 0 for d in decks)
-    assert db_path.exists()
+    assert collection_exists(db_path)
 
 
 def test_import_then_reimport_is_idempotent_and_updates_in_place(run, tmp_path, cards_json):
@@ -319,39 +337,42 @@ def test_import_of_a_missing_file_is_a_usage_error(run, tmp_path):
 
 @pytest.mark.fresh_db
 def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql, run, cards_json):
-    db_path.unlink(missing_ok=True)
+    if not isinstance(db_path, ServerLocation):
+        db_path.unlink(missing_ok=True)
     assert migrations.migrate(db_path, 0, upto="m001_initial") == ["m001_initial"]
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("insert into deck (id, name, description) values (1, 'Old', '')")
-        conn.execute(
-            "insert into note (id, deck_id, guid, note_type, reverse, front, back, tags, source, position, modified)"
-            " values (1, 1, 'g1', 'basic', 0, 'q', 'a', 't', '', 0, 0)"
-        )
-        conn.execute(
-            "insert into card (id, note_id, kind, ord, repetitions, easiness, interval, due, lapses, suspended, buried_until, last_review)"
-            " values (1, 1, 'basic', 0, 2, 236, 6, 20520, 1, 0, null, 5)"
-        )
-        conn.execute(
-            "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
-            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
-            " values (1, 5, 20514, 4, 'review', 1, 236, 1, 20514, 2, 236, 6, 20520, 900)"
-        )
+    sql("insert into deck (id, name, description) values (1, 'Old', '')")
+    sql(
+        "insert into note (id, deck_id, guid, note_type, reverse, front, back, tags, source, position, modified)"
+        " values (1, 1, 'g1', 'basic', ?, 'q', 'a', 't', '', 0, 0)",
+        False,
+    )
+    sql(
+        "insert into card (id, note_id, kind, ord, repetitions, easiness, interval, due, lapses, suspended, buried_until, last_review)"
+        " values (1, 1, 'basic', 0, 2, 236, 6, 20520, 1, ?, null, 5)",
+        False,
+    )
+    sql(
+        "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+        " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms)"
+        " values (1, 5, 20514, 4, 'review', 1, 236, 1, 20514, 2, 236, 6, 20520, 900)"
+    )
     assert [name for (name,) in sql("select name from schema_migration")] == ["m001_initial"]
     assert run("decks").exit_code == 0  # any command migrates first
-    assert [name for (name,) in sql("select name from schema_migration")] == [
+    assert [name for (name,) in sql("select name from schema_migration order by name")] == [
         "m001_initial",
         "m002_review_log_stats_indexes",
         "m003_card_queue_index",
         "m004_card_deck_wide_times_counted_once",
         "m005_deck_names_options_undo",
         "m006_note_types_fields_card_text",
+        "m007_names_sort_by_code_point",
     ]
     [card] = cards_json()
     assert (card["front"], card["easiness"], card["interval"], card["due"], card["lapses"]) == ("q", 2.36, 6, "2026-03-08", 1)
     assert sql("select grade, answer_ms from review_log") == [(4, 900)]
-    assert {"ix_review_log_kind_day", "ix_review_log_day_time", "uq_review_log_counted"} <= {r[0] for r in sql("select name from sqlite_master where type='index'")}
+    assert {"ix_review_log_kind_day", "ix_review_log_day_time", "uq_review_log_counted"} <= index_names(db_path)
     assert sql("select deck_id from card") == [(1,)]
-    assert sql("pragma foreign_key_check") == []
+    assert foreign_key_violations(db_path) == []
 
 
 

@@ -4,7 +4,6 @@ shared predicates, and which modules the daily commands import."""
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
+from helpers import integrity_error
 
 from studycards import decks
 from studycards.records import CardState, LogKind, ReviewEntry
@@ -37,16 +37,16 @@ def _entry(kind: LogKind, grade: int = 4) -> ReviewEntry:
     return ReviewEntry(NOON, DAY, grade, kind, 0, 250, 0, None, 1, 250, 1, DAY + 1, 1000)
 
 
-def test_the_schema_lets_only_one_counted_answer_per_card_and_day(store):
+def test_the_schema_lets_only_one_counted_answer_per_card_and_day(store, db_path, sql):
     with store.transaction():
         assert store.reviews.append(1, _entry(LogKind.REVIEW)) is not None
         assert store.reviews.append(1, _entry(LogKind.REVIEW)) is None  # refused, nothing written
         assert store.reviews.append(1, _entry(LogKind.DRILL)) is not None
-    with pytest.raises(sqlite3.IntegrityError):
-        store.conn.raw.execute(
+    with pytest.raises(integrity_error(db_path)):
+        sql(
             "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
             " after_repetitions, after_easiness, after_interval, answer_ms) values (1, 0, ?, 4, 'review', 0, 250, 0, 1, 250, 1, 0)",
-            (DAY,),
+            DAY,
         )
 
 

@@ -348,6 +348,19 @@ def m006_note_types_fields_card_text(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE card ADD COLUMN answer VARCHAR")
 
 
+@migration
+def m007_names_sort_by_code_point(conn: Connection) -> None:
+    """Text sorts the same on every database: by code point, as SQLite's
+    default collation does. A PostgreSQL database's default collation may
+    be a language's (en_US puts "_x" before "apple" and ignores case), so
+    the text columns that are sorted or compared get the "C" collation
+    there; on SQLite there is nothing to change."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table, column in (("deck", "name"), ("deck", "folded"), ("card", "kind"), ("note", "guid"), ("note", "tags"), ("setting", "key"), ("media_file", "name")):
+        conn.exec_driver_sql(f'ALTER TABLE {table} ALTER COLUMN "{column}" TYPE VARCHAR COLLATE "C"')
+
+
 # --- the runner -----------------------------------------------------------
 
 
