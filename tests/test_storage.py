@@ -46,7 +46,10 @@ def _schema(where) -> dict[str, object]:
     out: dict[str, object] = {}
     for table in sorted(set(live.get_table_names()) - {migrations.BOOKKEEPING}):
         out[table] = {
-            "columns": [(c["name"], str(c["type"]), c["nullable"], c["default"], c.get("primary_key")) for c in live.get_columns(table)],
+            # By name: PostgreSQL adds a column at the end of its table where
+            # SQLite's migrations rebuild it in the models' order, and no SQL
+            # of ours depends on a column's position.
+            "columns": sorted((c["name"], str(c["type"]), c["nullable"], c["default"], c.get("primary_key")) for c in live.get_columns(table)),
             "pk": live.get_pk_constraint(table)["constrained_columns"],
             "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"])) for f in live.get_foreign_keys(table)),
             "unique": sorted(tuple(u["column_names"]) for u in live.get_unique_constraints(table)),

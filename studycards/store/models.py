@@ -18,6 +18,11 @@ from sqlmodel import Field, SQLModel
 
 from studycards.store.predicates import COUNTED_ONCE
 
+# Text that is sorted or compared: code-point order everywhere (SQLite's
+# default; the "C" collation on PostgreSQL, whose database default may be a
+# language's). Migration m007 gives the existing columns the same.
+SORTED_TEXT = String().with_variant(String(collation="C"), "postgresql")
+
 # Only the first answer of a card in a study day schedules it: held by the
 # schema, so it holds for any number of processes and on any database.
 
@@ -31,9 +36,9 @@ class Deck(SQLModel, table=True):
     __table_args__ = (Index("uq_deck_folded", "folded", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True)
+    name: str = Field(unique=True, sa_type=SORTED_TEXT)
     description: str = ""
-    folded: str = Field(default="", sa_column=Column(String, nullable=False, server_default=""))
+    folded: str = Field(default="", sa_column=Column(SORTED_TEXT, nullable=False, server_default=""))
     new_per_day: int | None = None
 
 
@@ -74,7 +79,7 @@ class MediaFile(SQLModel, table=True):
 
     __tablename__ = "media_file"
 
-    name: str = Field(primary_key=True)
+    name: str = Field(primary_key=True, sa_type=SORTED_TEXT)
     sha256: str
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
 
@@ -91,12 +96,12 @@ class Note(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     deck_id: int = Field(foreign_key="deck.id")
-    guid: str = Field(unique=True)
+    guid: str = Field(unique=True, sa_type=SORTED_TEXT)
     note_type: str = "basic"
     reverse: bool = False
     front: str = ""
     back: str = ""
-    tags: str = ""  # space-separated, like Anki
+    tags: str = Field(default="", sa_type=SORTED_TEXT)  # space-separated, like Anki
     source: str = ""
     position: int = 0  # order of new cards within the deck
     modified: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))  # epoch seconds
@@ -121,7 +126,7 @@ class Card(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     note_id: int = Field(foreign_key="note.id")  # indexed by uq_card_note_kind_ord
     deck_id: int = Field(sa_column=Column(Integer, ForeignKey("deck.id"), nullable=False))
-    kind: str = "basic"  # basic | reversed | cloze
+    kind: str = Field(default="basic", sa_type=SORTED_TEXT)  # basic | reversed | cloze
     ord: int = 0  # cloze deletion number; 0 otherwise
     repetitions: int = 0
     easiness: int = 250  # hundredths: 250 = EF 2.50
@@ -176,5 +181,5 @@ class ReviewLog(SQLModel, table=True):
 class Setting(SQLModel, table=True):
     __tablename__ = "setting"
 
-    key: str = Field(primary_key=True)
+    key: str = Field(primary_key=True, sa_type=SORTED_TEXT)
     value: str
