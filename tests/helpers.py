@@ -7,6 +7,9 @@ tests folder on sys.path (rootdir conftest, default "prepend" import mode).
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -157,6 +160,21 @@ def allow_orphans(location, table: str, column: str) -> None:
     assert names, f"no foreign key on {table}.{column}"
     for (name,) in names:
         collection_sql(location, f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+
+
+def spawn(location, *args: str) -> subprocess.Popen:
+    """A real ``studycards`` process on the collection at ``location`` (a
+    path or a server location, password included), its pipes as text."""
+    value = location.url if hasattr(location, "url") else str(location)
+    env = dict(os.environ, STUDYCARDS_DB=value, TZ="UTC", PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "studycards", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def answers(*grades: int | str) -> str:

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from helpers import spawn
 
 pytestmark = pytest.mark.slow  # every test here runs real processes
-
-ENV_BASE = {"TZ": "UTC", "PYTHONUNBUFFERED": "1"}
-
-
-def spawn(db_path: Path, *args: str) -> subprocess.Popen:
-    env = dict(os.environ, STUDYCARDS_DB=str(db_path), **ENV_BASE)
-    return subprocess.Popen(
-        [sys.executable, "-m", "studycards", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
 
 def wait_for_card(proc: subprocess.Popen) -> str | None:
     """The next card header the process prints, or None when it finished."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
+from contextlib import contextmanager
 
 import pytest
+from helpers import spawn
 from tcp_proxy import Proxy
 
 from studycards.review import ReviewSession
@@ -17,21 +18,7 @@ from studycards.settings import Settings
 from studycards.store import open_store
 from studycards.store.location import ServerLocation
 
-ENV_BASE = {"TZ": "UTC", "PYTHONUNBUFFERED": "1"}
 NOON = 1_764_590_400  # an epoch second; only the study day derived from it matters here
-
-
-def spawn(location, *args: str) -> subprocess.Popen:
-    value = location.url if isinstance(location, ServerLocation) else str(location)
-    env = dict(os.environ, STUDYCARDS_DB=value, **ENV_BASE)
-    return subprocess.Popen(
-        [sys.executable, "-m", "studycards", *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
 
 
 def next_header(proc: subprocess.Popen) -> str | None:
@@ -62,14 +49,28 @@ def finish(procs: list[subprocess.Popen]) -> list[tuple[str, str]]:
     return outputs
 
 
+@contextmanager
+def sessions(*procs: subprocess.Popen):
+    """Review processes that are killed however the test ends."""
+    try:
+        yield list(procs)
+    finally:
+        for proc in procs:
+            proc.kill()
+
+
+def finish_cleanly(procs: list[subprocess.Popen]) -> None:
+    for proc, (_, err) in zip(procs, finish(procs)):
+        assert proc.returncode == 0 and "Traceback" not in err, err
+
+
 @pytest.mark.slow
 def test_two_machines_answering_the_same_card_at_the_same_instant_count_it_once(add_notes, db_path, sql):
     """Both sessions show the same card; the grade reaches both at once.
     Only one answer per card schedules it, the other is a re-drill, and
     every card's state is its counted answer's."""
     add_notes("Same", 8)
-    procs = [spawn(db_path, "review", "Same", "--new", "8") for _ in range(2)]
-    try:
+    with sessions(*(spawn(db_path, "review", "Same", "--new", "8") for _ in range(2))) as procs:
         sent = 0
         while True:
             headers = [next_header(p) for p in procs]
@@ -79,12 +80,7 @@ def test_two_machines_answering_the_same_card_at_the_same_instant_count_it_once(
             answer(procs[0], 4)
             answer(procs[1], 5)
             sent += 2
-        outputs = finish(procs)
-    finally:
-        for proc in procs:
-            proc.kill()
-    for proc, (_, err) in zip(procs, outputs):
-        assert proc.returncode == 0 and "Traceback" not in err, err
+        finish_cleanly(procs)
     assert sent == 16
     counted = sql("select card_id, count(*) from review_log where kind = 'review' group by card_id")
     assert len(counted) == 8 and all(n == 1 for _, n in counted)
@@ -107,8 +103,7 @@ def test_the_daily_new_card_cap_holds_across_two_machines_started_together(run, 
     add_notes("Two", 4)
     assert run("config", "new-per-day", "3").exit_code == 0
     location = os.environ["STUDYCARDS_DB"]
-    procs = [spawn(location, "review"), spawn(location, "review", "Two")]
-    try:
+    with sessions(spawn(location, "review"), spawn(location, "review", "Two")) as procs:
         live = {i: next_header(p) for i, p in enumerate(procs)}
         assert all(live.values())  # both sessions hold a queue of new cards
         while live:
@@ -116,12 +111,7 @@ def test_the_daily_new_card_cap_holds_across_two_machines_started_together(run, 
                 answer(procs[i], 4)
                 if next_header(procs[i]) is None:
                     del live[i]
-        outputs = finish(procs)
-    finally:
-        for proc in procs:
-            proc.kill()
-    for proc, (_, err) in zip(procs, outputs):
-        assert proc.returncode == 0 and "Traceback" not in err, err
+        finish_cleanly(procs)
     assert sql("select count(*) from review_log where kind = 'review' and before_due is null")[0][0] == 3
     assert sql("select count(*) from card where due is not null")[0][0] == 3
 
