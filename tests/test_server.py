@@ -259,3 +259,21 @@ def test_copy_refuses_a_target_that_holds_anything_unless_told_and_never_itself(
     assert result.exit_code == 2 and "the target is the collection itself" in result.stderr
     result = run("copy", "--to", "nowhere://x")
     assert result.exit_code == 2 and "unknown database URL scheme" in result.stderr
+
+
+def test_a_transaction_whose_first_statement_fails_leaves_the_connection_usable(add_notes, db_path):
+    """On a server the BEGIN goes out with the first statement: when that
+    statement fails, the transaction is still rolled back on the server."""
+    from studycards.errors import DatabaseError
+
+    add_notes("Deck", 1)
+    store = open_store(db_path, NOON)
+    try:
+        with pytest.raises(DatabaseError, match="unique|UNIQUE"):
+            with store.transaction():
+                store.conn.execute("INSERT INTO deck (id, name, description, folded) VALUES (1, 'again', '', 'again')")
+        with store.transaction():
+            store.conn.execute("UPDATE deck SET description = 'still works' WHERE id = 1")
+        assert store.conn.scalar("SELECT description FROM deck WHERE id = 1") == "still works"
+    finally:
+        store.close()

@@ -204,6 +204,9 @@ class ServerConn:
 
     def _pipeline(self, statements: list[tuple[str, Any, bool]]) -> list[Any]:
         self.round_trips += 1
+        # Whatever happens next, the server may now hold an open (perhaps
+        # failed) transaction that the end of the block must roll back.
+        self._sent = True
         cursors = []
         if not self._pending and len(statements) == 1:
             sql, params, many = statements[0]
