@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from studycards import decktree
 from studycards.errors import NotFound
-from studycards.review import new_card_rooms, pending_redrills
+from studycards.review import redrills_among, rooms_left
 from studycards.settings import Settings
 from studycards.store import Store
 
@@ -90,17 +90,22 @@ class Today:
 
 
 def today_overview(store: Store, today: int, settings: Settings) -> Today:
-    with store.reading():
-        names = store.decks.all()
-        due = store.cards.due_by_deck(today)
-        new = store.cards.new_by_deck(today)
-        room, rooms = new_card_rooms(store, today, settings)
-        redrills = pending_redrills(store, today, None)
-        redrill: dict[int, int] = {}
-        if redrills:
-            for deck_id in store.cards.decks_of(redrills):
-                redrill[deck_id] = redrill.get(deck_id, 0) + 1
-        streak = store.reviews.streak(today)
+    with store.reading():  # one snapshot, one round trip on a server
+        names, due, new, counted, done, limits, answers, streak = store.fetch(
+            store.decks.all_read(),
+            store.cards.due_by_deck_read(today),
+            store.cards.new_by_deck_read(today),
+            store.reviews.counted_today_read(today),
+            store.reviews.new_by_deck_read(today),
+            store.decks.new_limits_read(),
+            store.reviews.today_with_cards_read(today, None),
+            store.reviews.streak_read(today),
+        )
+    room, rooms = rooms_left(settings, counted[1], done, limits)
+    redrills = redrills_among(answers)
+    redrill: dict[int, int] = {}
+    for _, deck_id in redrills:
+        redrill[deck_id] = redrill.get(deck_id, 0) + 1
     own = [(due.get(i, 0), min(new.get(i, 0), rooms.get(i, 0)), redrill.get(i, 0)) for i, _ in names]
     rolled = _rolled_up([name for _, name in names], own)
     decks = [DeckToday(name, d, min(n, room), r, decktree.depth(name)) for (_, name), (d, n, r) in zip(names, rolled)]

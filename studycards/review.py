@@ -94,12 +94,14 @@ def new_card_rooms(store: Store, today: int, settings: Settings) -> tuple[int, d
     """How many new cards today can still bring: in all (``new-per-day``)
     and per deck (the deck's own limit, else ``new-per-day``), each less the
     new cards already introduced today."""
-    _, new_done = store.reviews.counted_today(today)
-    done = store.reviews.new_by_deck(today)
-    rooms = {
-        deck_id: max(0, (settings.new_per_day if limit is None else limit) - done.get(deck_id, 0))
-        for deck_id, limit in store.decks.new_limits().items()
-    }
+    counted, done, limits = store.fetch(store.reviews.counted_today_read(today), store.reviews.new_by_deck_read(today), store.decks.new_limits_read())
+    return rooms_left(settings, counted[1], done, limits)
+
+
+def rooms_left(settings: Settings, new_done: int, done: dict[int, int], limits: dict[int, int | None]) -> tuple[int, dict[int, int]]:
+    """``new_card_rooms`` from what it reads: the new cards introduced today
+    (in all, and per deck) and each deck's own limit."""
+    rooms = {deck_id: max(0, (settings.new_per_day if limit is None else limit) - done.get(deck_id, 0)) for deck_id, limit in limits.items()}
     return max(0, settings.new_per_day - new_done), rooms
 
 
@@ -121,18 +123,17 @@ def build_queue(
     until the session is full, so the work follows the size of the session,
     not of the collection.
     """
-    done, _ = store.reviews.counted_today(today)
+    (done, new_done), busy_notes = store.fetch(store.reviews.counted_today_read(today), store.reviews.notes_answered_read(today))
     cap = limit if limit is not None else max(0, settings.reviews_per_day - done)
-    busy_notes = store.reviews.notes_answered(today)
     queue: list[int] = []
 
-    def free(rows: Iterator[tuple[int, int]]) -> int | None:
+    def free(rows: Iterator[tuple[int, int, bool]]) -> int | None:
         """The next card whose note has no card in today's work yet."""
-        for card_id, note_id in rows:
+        for card_id, note_id, sibling_buried in rows:
             if note_id in busy_notes:
                 continue
             busy_notes.add(note_id)
-            if not store.cards.note_has_buried(note_id, today):  # a buried sibling was seen today
+            if not sibling_buried:  # a buried sibling was seen today
                 return card_id
         return None
 
@@ -141,12 +142,18 @@ def build_queue(
         queue.append(card_id)
     if len(queue) >= cap:
         return queue
-    order = deck_ids if deck_ids is not None else [deck_id for deck_id, _ in store.decks.all()]
+    # The decks and their new-card rooms, in one round trip on a server.
+    reads = [] if deck_ids is not None else [store.decks.all_read()]
+    if new_limit is None:
+        reads += [store.reviews.new_by_deck_read(today), store.decks.new_limits_read()]
+    found = store.fetch(*reads)
+    order = deck_ids if deck_ids is not None else [deck_id for deck_id, _ in found.pop(0)]
     if new_limit is not None:
         new_cap, rooms = new_limit, dict.fromkeys(order, new_limit)
     else:
-        new_cap, rooms = new_card_rooms(store, today, settings)
-    streams = {deck_id: store.cards.new_queue(today, [deck_id]) for deck_id in order if rooms.get(deck_id, 0) > 0}
+        new_cap, rooms = rooms_left(settings, new_done, *found)
+    with_room = [deck_id for deck_id in order if rooms.get(deck_id, 0) > 0]
+    streams = dict(zip(with_room, store.cards.new_queues(today, with_room)))
     taken = 0
     while streams and taken < new_cap and len(queue) < cap:
         for deck_id in list(streams):
@@ -166,17 +173,25 @@ def pending_redrills(store: Store, today: int, deck_ids: list[int] | None) -> li
     """Cards whose counted grade today was below REDRILL_BELOW and that have
     not since been drilled to a passing grade; longest-waiting first. One
     statement."""
+    return [card_id for card_id, _ in redrills_among(store.reviews.today_with_cards(today, deck_ids))]
+
+
+def redrills_among(answers: list[tuple[int, int, int, str, bool, int]]) -> list[tuple[int, int]]:
+    """``pending_redrills`` from today's answers (``today_with_cards``), each
+    with its deck: (card id, deck id)."""
     last: dict[int, tuple[int, int]] = {}
     counted: set[int] = set()
     showable: set[int] = set()
-    for log_id, card_id, grade, kind, visible in store.reviews.today_with_cards(today, deck_ids):
+    deck_of: dict[int, int] = {}
+    for log_id, card_id, grade, kind, visible, deck_id in answers:
+        deck_of[card_id] = deck_id
         last[card_id] = (log_id, grade)
         if kind == LogKind.REVIEW:
             counted.add(card_id)
         if visible:
             showable.add(card_id)
     failing = [c for c in counted if last[c][1] < REDRILL_BELOW and c in showable]
-    return sorted(failing, key=lambda c: last[c][0])
+    return [(c, deck_of[c]) for c in sorted(failing, key=lambda c: last[c][0])]
 
 
 @dataclass
@@ -341,9 +356,9 @@ class ReviewSession:
         return kind
 
     def _answer(self, shown: ShownCard, grade: int, answer_ms: int, now_epoch: int) -> str:
-        # Three statements, so three round trips on a server: read what the
-        # answer needs (with BEGIN and the write lock), log it, and update
-        # the card and note with the COMMIT.
+        # Two statements, so two round trips on a server: read what the
+        # answer needs (with BEGIN and the write lock), then log it and
+        # update the card and note with the COMMIT.
         with self.store.transaction():
             found = self.store.cards.answer_context(shown.card_id, self.today)
             if found is None:  # deleted by another process meanwhile: nothing to record
@@ -351,6 +366,8 @@ class ReviewSession:
                 return GONE
             before, note_id, tags_before = found.state, found.note_id, found.tags
             kind = LogKind.CRAM if self.cram else LogKind.DRILL if shown.drill else LogKind.REVIEW
+            if kind is LogKind.REVIEW and found.counted:  # answered in another session today: only the first answer schedules
+                kind = LogKind.DRILL
             if kind is LogKind.REVIEW and before.due is None and self._new_cards_used_up(found):
                 self._advance(shown)
                 return OVER_CAP
@@ -359,16 +376,12 @@ class ReviewSession:
             if kind is LogKind.REVIEW:
                 after, tags = self._schedule(before, tags_before, grade, now_epoch)
                 leech = LEECH_TAG in tags.split() and LEECH_TAG not in tags_before.split()
-            entry = _entry(before, after, grade, kind, self.today, now_epoch, answer_ms)
-            log_id = self.store.reviews.append(shown.card_id, entry)
-            if log_id is None:  # already counted today, in another session: only the first answer schedules
-                kind, after, tags = LogKind.DRILL, before, tags_before
-                log_id = self.store.reviews.append(shown.card_id, _entry(before, before, grade, kind, self.today, now_epoch, answer_ms))
+            logged = self.store.reviews.append(shown.card_id, _entry(before, after, grade, kind, self.today, now_epoch, answer_ms))
             if after != before:
                 self.store.cards.save_state(shown.card_id, after)
             if tags != tags_before:
                 self.store.notes.set_tags(note_id, tags)
-            undo = _Undo(shown.card_id, note_id, before, tags_before, log_id, not shown.drill, self.index, kind, grade)
+        undo = _Undo(shown.card_id, note_id, before, tags_before, int(logged.value), not shown.drill, self.index, kind, grade)
         self._undo.append(undo)
         self._advance(shown)
         self.last = Answered(grade, kind, after.due, after.interval, leech, leech and after.suspended)

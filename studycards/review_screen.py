@@ -61,6 +61,17 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+_signalled: int | None = None  # the stopping signal, once one arrived
+
+
+def _stop_if_signalled() -> None:
+    """Raise Stopped again before waiting for the user: a signal handled
+    while Python was finalizing an object (its exception is then printed
+    and dropped) must still end the session, not leave it waiting."""
+    if _signalled is not None:
+        raise Stopped(_signalled)
+
+
 class Input:
     interactive = False
 
@@ -79,6 +90,7 @@ class Keys(Input):
 
     def key(self, prompt: str) -> str:
         while True:
+            _stop_if_signalled()
             click.echo(prompt, nl=False)
             key = click.getchar()
             click.echo()
@@ -92,6 +104,7 @@ class Keys(Input):
             return key
 
     def line(self, prompt: str) -> str:
+        _stop_if_signalled()
         return input(prompt)
 
 
@@ -99,6 +112,7 @@ class Lines(Input):
     """Line-based input for scripts: end of input ends the session."""
 
     def key(self, prompt: str) -> str:
+        _stop_if_signalled()
         click.echo(prompt)
         line = sys.stdin.readline()
         if not line:
@@ -106,6 +120,7 @@ class Lines(Input):
         return line.strip()
 
     def line(self, prompt: str) -> str:
+        _stop_if_signalled()
         click.echo(prompt)
         line = sys.stdin.readline()
         if not line:
@@ -122,6 +137,8 @@ def _suspend() -> None:
 
 def stop_on_signals() -> None:
     def stop(signum: int, _frame: object) -> None:
+        global _signalled
+        _signalled = signum
         raise Stopped(signum)
 
     for name in ("SIGTERM", "SIGHUP"):

@@ -162,11 +162,16 @@ def allow_orphans(location, table: str, column: str) -> None:
         collection_sql(location, f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
 
 
+def db_value(location) -> str:
+    """What STUDYCARDS_DB says for ``location``: a path, or a server's whole
+    URL (``str`` of a server location hides its password)."""
+    return location.url if hasattr(location, "url") else str(location)
+
+
 def spawn(location, *args: str) -> subprocess.Popen:
     """A real ``studycards`` process on the collection at ``location`` (a
     path or a server location, password included), its pipes as text."""
-    value = location.url if hasattr(location, "url") else str(location)
-    env = dict(os.environ, STUDYCARDS_DB=value, TZ="UTC", PYTHONUNBUFFERED="1")
+    env = dict(os.environ, STUDYCARDS_DB=db_value(location), TZ="UTC", PYTHONUNBUFFERED="1")
     return subprocess.Popen(
         [sys.executable, "-m", "studycards", *args],
         stdin=subprocess.PIPE,

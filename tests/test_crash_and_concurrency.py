@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import sqlite3
@@ -10,7 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import spawn
+from helpers import collection_sql, spawn
+
+from studycards.store.copying import TABLES
+from studycards.store.location import ServerLocation
 
 pytestmark = pytest.mark.slow  # every test here runs real processes
 
@@ -27,21 +31,31 @@ def wait_for_card(proc: subprocess.Popen) -> str | None:
     raise AssertionError("no card header within 500 lines")
 
 
-def consistent(db_path: Path) -> None:
+def consistent(location) -> None:
     """No half-written answer: every card's state is its last counted answer's after-state."""
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("pragma integrity_check").fetchall() == [("ok",)]
-        rows = conn.execute(
-            "select c.id, c.repetitions, c.easiness, c.interval, c.due, l.after_repetitions, l.after_easiness,"
-            " l.after_interval, l.after_due from card c join review_log l on l.id ="
-            " (select max(id) from review_log where card_id = c.id and kind = 'review')"
-        ).fetchall()
-        for card_id, *state in rows:
-            assert tuple(state[:4]) == tuple(state[4:]), card_id
-        unlogged = conn.execute(
-            "select count(*) from card c where c.due is not null and not exists (select 1 from review_log l where l.card_id = c.id)"
-        ).fetchone()[0]
-        assert unlogged == 0
+    if not isinstance(location, ServerLocation):
+        assert collection_sql(location, "pragma integrity_check") == [("ok",)]
+    rows = collection_sql(
+        location,
+        "select c.id, c.repetitions, c.easiness, c.interval, c.due, l.after_repetitions, l.after_easiness,"
+        " l.after_interval, l.after_due from card c join review_log l on l.id ="
+        " (select max(id) from review_log where card_id = c.id and kind = 'review')",
+    )
+    for card_id, *state in rows:
+        assert tuple(state[:4]) == tuple(state[4:]), card_id
+    unlogged = collection_sql(
+        location, "select count(*) from card c where c.due is not null and not exists (select 1 from review_log l where l.card_id = c.id)"
+    )[0][0]
+    assert unlogged == 0
+
+
+def dump(location) -> list[tuple]:
+    """Every row of every table, in key order: the whole collection, on either backend."""
+    return [(table, *row) for table in TABLES for row in collection_sql(location, f"select * from {table} order by 1")]
+
+
+def count(location, table: str) -> int:
+    return collection_sql(location, f"select count(*) from {table}")[0][0]
 
 
 SIGNALS = [signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
@@ -52,8 +66,7 @@ def test_review_killed_at_random_moments_keeps_every_acknowledged_answer(add_not
     add_notes("Test", 40)
     rng = random.Random(int(sig))
     for round_ in range(4):
-        with sqlite3.connect(db_path) as conn:
-            before = conn.execute("select count(*) from review_log").fetchone()[0]
+        before = count(db_path, "review_log")
         proc = spawn(db_path, "review", "Test", "--new", "40")
         sent = acknowledged = 0
         try:
@@ -72,8 +85,7 @@ def test_review_killed_at_random_moments_keeps_every_acknowledged_answer(add_not
             out, err = proc.communicate(timeout=60)
         finally:
             proc.kill()
-        with sqlite3.connect(db_path) as conn:
-            saved = conn.execute("select count(*) from review_log").fetchone()[0] - before
+        saved = count(db_path, "review_log") - before
         assert acknowledged <= saved <= sent, (round_, acknowledged, saved, sent)
         assert "Traceback" not in err
         if sig != signal.SIGKILL:
@@ -81,30 +93,43 @@ def test_review_killed_at_random_moments_keeps_every_acknowledged_answer(add_not
         consistent(db_path)
 
 
+def _writing(location) -> bool:
+    """Whether another process's transaction has begun writing: on SQLite its
+    pages are in the WAL, on a server its backend holds a transaction id."""
+    if isinstance(location, ServerLocation):
+        return bool(collection_sql(
+            location,
+            "select count(*) from pg_stat_activity where datname = current_database() and backend_xid is not null and pid <> pg_backend_pid()",
+        )[0][0])
+    wal = Path(f"{location}-wal")
+    return wal.exists() and wal.stat().st_size > 2_000_000
+
+
 def test_an_import_killed_midway_leaves_the_database_exactly_as_before(run, db_path, tmp_path):
     run("add", "Existing", "--front", "q", "--back", "a")
     spawn(db_path, "decks").communicate(timeout=60)  # a real process loads the built-in decks first
     big = tmp_path / "big.csv"
     big.write_text("#separator:comma\n" + "".join(f"question {i},answer {i} {'x' * 200}\n" for i in range(60_000)), encoding="utf-8")
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("pragma wal_checkpoint(TRUNCATE)")
-        dump_before = "\n".join(conn.iterdump())
-    wal = Path(f"{db_path}-wal")
-    assert not wal.exists() or wal.stat().st_size == 0
+    if not isinstance(db_path, ServerLocation):
+        collection_sql(db_path, "pragma wal_checkpoint(TRUNCATE)")
+        wal = Path(f"{db_path}-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+    before = dump(db_path)
+    assert count(db_path, "note") > 1
     proc = spawn(db_path, "import", str(big))
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if wal.exists() and wal.stat().st_size > 2_000_000:  # the import's transaction is under way
+            if _writing(db_path):  # the import's transaction is under way
                 break
         assert proc.poll() is None, "the import finished before it could be interrupted"
         proc.kill()
         proc.wait(timeout=30)
     finally:
         proc.kill()
-    after = "\n".join(sqlite3.connect(db_path).iterdump())
+    after = dump(db_path)
     import difflib
-    assert after == dump_before, "\n".join(list(difflib.unified_diff(dump_before.splitlines(), after.splitlines(), lineterm=""))[:20])
+    assert after == before, "\n".join(list(difflib.unified_diff(list(map(repr, before)), list(map(repr, after)), lineterm=""))[:20])
     consistent(db_path)
 
 
@@ -138,11 +163,10 @@ def test_two_review_sessions_at_once_lose_nothing_and_count_each_card_once(add_n
             p.kill()
     for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0 and "locked" not in err and "Traceback" not in err, err
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("select count(*) from review_log").fetchone()[0] == answered
-        per_card = conn.execute("select card_id, count(*) from review_log where kind = 'review' group by card_id").fetchall()
-        assert per_card and all(n == 1 for _, n in per_card)
-        assert len(per_card) == 12
+    assert count(db_path, "review_log") == answered
+    per_card = collection_sql(db_path, "select card_id, count(*) from review_log where kind = 'review' group by card_id")
+    assert per_card and all(n == 1 for _, n in per_card)
+    assert len(per_card) == 12
     consistent(db_path)
 
 
@@ -171,14 +195,16 @@ def test_backup_during_a_session_is_consistent(add_notes, db_path, tmp_path):
     assert check.returncode == 0 and out.startswith("No problems found"), err
 
 
-def test_processes_creating_one_new_collection_together_all_succeed(tmp_path, monkeypatch):
-    """Migrations and the built-in decks load once, whoever comes first."""
-    fresh = tmp_path / "new" / "studycards.db"
-    procs = [spawn(fresh, "decks", "--json") for _ in range(4)]
+@pytest.mark.fresh_db
+def test_processes_creating_one_new_collection_together_all_succeed(db_path):
+    """Migrations and the built-in decks load once, whoever comes first: on
+    SQLite a new file, on a server an empty database."""
+    procs = [spawn(db_path, "decks", "--json") for _ in range(4)]
     outputs = [proc.communicate(timeout=120) for proc in procs]
     assert [proc.returncode for proc in procs] == [0, 0, 0, 0], [err for _, err in outputs]
     assert len({out for out, _ in outputs}) == 1  # every process saw the same, complete collection
-    with sqlite3.connect(fresh) as conn:
-        names = [row[0] for row in conn.execute("select name from schema_migration")]
-        assert len(names) == len(set(names)) >= 4
-        assert conn.execute("select count(*) from note").fetchone()[0] == conn.execute("select count(distinct guid) from note").fetchone()[0] > 0
+    assert json.loads(outputs[0][0])  # the built-in decks are there
+    names = [row[0] for row in collection_sql(db_path, "select name from schema_migration")]
+    assert len(names) == len(set(names)) >= 4
+    notes = collection_sql(db_path, "select count(*), count(distinct guid) from note")[0]
+    assert notes[0] == notes[1] > 0

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from freezegun import freeze_time
-from helpers import answers
+from helpers import answers, db_value
 
 DAY = "2026-03-02 12:00"
 
@@ -112,7 +112,7 @@ def test_in_a_terminal_delete_asks_and_only_yes_deletes(run, db_path, cards_json
     from helpers import run_in_terminal
 
     run("add", "D", "--front", "a", "--back", "1")
-    env = dict(os.environ, STUDYCARDS_DB=str(db_path), TZ="UTC")
+    env = dict(os.environ, STUDYCARDS_DB=db_value(db_path), TZ="UTC")
     status, shown = run_in_terminal(["delete", "--deck", "D"], b"n\n", env)
     assert "Delete deck 'D': 1 note, 1 card, 0 reviews? [y/N]:" in shown
     assert status == 1 and "nothing was deleted" in shown

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
+from helpers import db_value
 
 from studycards import layout
 
@@ -28,7 +29,7 @@ LONG_BACK = "Deploying, monitoring and retraining models, and building the data 
 
 def _env(db_path: Path, color: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
-    env.update(STUDYCARDS_DB=str(db_path), TERM="xterm-256color", PYTHONIOENCODING="utf-8")
+    env.update(STUDYCARDS_DB=db_value(db_path), TERM="xterm-256color", PYTHONIOENCODING="utf-8")
     if not color:
         env["NO_COLOR"] = "1"
     return env
@@ -331,3 +332,32 @@ def test_typed_answer_settings_say_what_counts_as_the_same(run, sql):
     run("add", "Screen2", "--front", "Capital of France", "--back", "Paris")
     out = run("review", "Screen2", "--type", input="paris\n\n").output
     assert "(exact)" not in out and "Expected:" in out
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the dropped exception, as Python prints it
+def test_a_signal_handled_inside_a_finalizer_still_ends_the_session(monkeypatch):
+    """Python drops (and prints) an exception raised while it finalizes an
+    object: a SIGTERM handled just then must still stop the session at its
+    next prompt instead of leaving it waiting for a key."""
+    import gc
+    import signal
+
+    from studycards import review_screen
+
+    monkeypatch.setattr(review_screen, "_signalled", None, raising=False)
+    previous = {name: signal.getsignal(getattr(signal, name)) for name in ("SIGTERM", "SIGHUP")}
+    try:
+        review_screen.stop_on_signals()
+
+        class SignalledWhileFinalized:
+            def __del__(self) -> None:
+                os.kill(os.getpid(), signal.SIGTERM)  # handled here, inside the finalizer
+
+        SignalledWhileFinalized()
+        gc.collect()
+        with pytest.raises(review_screen.Stopped) as stopped:
+            review_screen.Lines().key("[Enter] show answer")
+        assert stopped.value.signum == signal.SIGTERM
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)

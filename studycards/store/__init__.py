@@ -17,18 +17,19 @@ from __future__ import annotations
 import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from studycards.errors import DatabaseError
 from studycards.store import checks, migrations
 from studycards.store.cards import Cards
-from studycards.store.conn import Conn, connect_sqlite, database_error
+from studycards.store.conn import Conn, Read, connect_sqlite, database_error
 from studycards.store.decks import Decks
 from studycards.store.location import Location, ServerLocation
 from studycards.store.note_types import MediaFiles, NoteTypes
 from studycards.store.notes import Notes
 from studycards.store.reviews import Reviews
 from studycards.store.search import Condition, Search
+from studycards.store.settings import ALL as SETTINGS
 from studycards.store.settings import SettingsTable
 from studycards.store.statistics import Statistics
 from studycards.store.undo import Undo
@@ -37,7 +38,7 @@ from studycards.store.undo import Undo
 class Store:
     """One open collection."""
 
-    def __init__(self, conn: Conn) -> None:
+    def __init__(self, conn: Conn, settings_as_opened: dict[str, str] | None = None) -> None:
         self.conn = conn
         self.where = conn.where
         self.decks = Decks(conn)
@@ -46,7 +47,7 @@ class Store:
         self.media = MediaFiles(conn)
         self.cards = Cards(conn)
         self.reviews = Reviews(conn)
-        self.settings = SettingsTable(conn)
+        self.settings = SettingsTable(conn, settings_as_opened)
         self.statistics = Statistics(conn)
         self.undo = Undo(conn)
         self.search = Search(conn)
@@ -58,6 +59,11 @@ class Store:
     def reading(self) -> AbstractContextManager[Conn]:
         """One consistent snapshot for several reads."""
         return self.conn.reading()
+
+    def fetch(self, *reads: Read[Any]) -> list[Any]:
+        """Several independent reads (the repositories' ``*_read``), one
+        round trip on a server; their values, in order."""
+        return self.conn.fetch(*reads)
 
     @property
     def on_server(self) -> bool:
@@ -163,13 +169,14 @@ def _open_current_server(location: ServerLocation) -> Store | None:
 
     conn = ServerConn(connect_server(location), location)
     try:
-        applied = [row[0] for row in conn.all(f"SELECT name FROM {migrations.BOOKKEEPING}")]
+        # The schema check and the settings in one round trip.
+        applied, settings = conn.fetch(Read(f"SELECT name FROM {migrations.BOOKKEEPING}", parse=lambda rows: [r[0] for r in rows]), SETTINGS)
     except DatabaseError:
-        applied = []
+        applied, settings = [], None
     if sorted(applied) != sorted(migrations.names()):
         conn.close()
         return None
-    return Store(conn)  # type: ignore[arg-type]
+    return Store(conn, settings)  # type: ignore[arg-type]
 
 
 def open_existing(location: Location) -> Store | None:

@@ -7,7 +7,7 @@ from contextlib import closing
 from typing import Any, Iterator, NamedTuple
 
 from studycards.records import CardKind, CardState, NoteKind
-from studycards.store.conn import Conn, in_list
+from studycards.store.conn import Conn, Read, by_first, in_list
 from studycards.store.predicates import COUNTED, DUE_BY, FACE, NEW, VISIBLE, in_decks, params
 from studycards.store.search import FROM as _SEARCH_FROM
 from studycards.store.search import Condition
@@ -28,6 +28,15 @@ _CHUNK = 500
 LISTING_ORDER = 'ORDER BY deck.folded, note."position", note.id, card.kind, card.ord'  # decks regardless of case
 
 
+# A card of the same note is buried today (it was seen today): one probe of
+# the (note, kind, ord) index, evaluated with the row, so building a queue
+# costs no statement per card.
+_SIBLING_BURIED = (
+    "CASE WHEN EXISTS (SELECT 1 FROM card AS sibling WHERE sibling.note_id = card.note_id AND sibling.buried_until > :today)"
+    " THEN 1 ELSE 0 END"
+)
+
+
 class AnswerContext(NamedTuple):
     state: CardState
     note_id: int
@@ -36,6 +45,7 @@ class AnswerContext(NamedTuple):
     deck_new_limit: int | None  # the deck's own limit; None: the global setting
     new_today: int  # new cards introduced today, in all decks
     deck_new_today: int  # ... and in this card's deck
+    counted: bool  # the card already has a counted answer today
 
 
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
@@ -49,29 +59,30 @@ class Cards:
 
     # --- the day's queue -------------------------------------------------
 
-    def due_queue(self, today: int, deck_ids: list[int] | None) -> Iterator[tuple[int, int]]:
-        """(card id, note id) of visible due cards, most overdue first; read lazily."""
+    def due_queue(self, today: int, deck_ids: list[int] | None) -> Iterator[tuple[int, int, bool]]:
+        """(card id, note id, whether a card of its note is buried today) of
+        visible due cards, most overdue first; read lazily."""
         decks, values = in_decks(deck_ids)
         with closing(self.conn.rows(
-            f"SELECT card.id, card.note_id FROM card WHERE {VISIBLE} AND {DUE_BY}{decks} ORDER BY card.due, card.id",
+            f"SELECT card.id, card.note_id, {_SIBLING_BURIED} FROM card WHERE {VISIBLE} AND {DUE_BY}{decks} ORDER BY card.due, card.id",
             **params(today),
             **values,
         )) as rows:
             for row in rows:
-                yield row[0], row[1]
+                yield row[0], row[1], bool(row[2])
 
-    def new_queue(self, today: int, deck_ids: list[int] | None) -> Iterator[tuple[int, int]]:
-        """(card id, note id) of visible new cards in deck order; read lazily."""
-        decks, values = in_decks(deck_ids)
-        with closing(self.conn.rows(
-            "SELECT card.id, card.note_id FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
-            f" WHERE {VISIBLE} AND {NEW}{decks}"
-            f" {LISTING_ORDER}",
-            **params(today),
-            **values,
-        )) as rows:
-            for row in rows:
-                yield row[0], row[1]
+    def new_queues(self, today: int, deck_ids: list[int]) -> list[Iterator[tuple[int, int, bool]]]:
+        """For each deck, (card id, note id, whether a card of its note is
+        buried today) of its visible new cards in order: read lazily here,
+        and all in one round trip on a server."""
+        queries = []
+        for deck_id in deck_ids:
+            queries.append((
+                f"SELECT card.id, card.note_id, {_SIBLING_BURIED} FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id"
+                f" WHERE {VISIBLE} AND {NEW} AND card.deck_id = :deck {LISTING_ORDER}",
+                {**params(today), "deck": deck_id},
+            ))
+        return [((row[0], row[1], bool(row[2])) for row in rows) for rows in self.conn.streams(queries)]
 
     def cram_queue(self, today: int, deck_ids: list[int] | None, limit: int) -> list[int]:
         """Studied cards that are not due yet, soonest first."""
@@ -84,22 +95,23 @@ class Cards:
         )
         return [row[0] for row in rows]
 
-    def note_has_buried(self, note_id: int, today: int) -> bool:
-        """Whether a card of the note is buried on study day ``today`` (it was
-        seen today). One probe of the (note, kind, ord) index."""
-        return self.conn.one("SELECT 1 FROM card WHERE note_id = :note AND buried_until > :today", note=note_id, today=today) is not None
-
     def count_due(self, day: int, deck_ids: list[int] | None) -> int:
         decks, values = in_decks(deck_ids)
         return int(self.conn.scalar(f"SELECT COUNT(*) FROM card WHERE {VISIBLE} AND {DUE_BY}{decks}", **params(day), **values))
 
     def due_by_deck(self, today: int) -> dict[int, int]:
-        rows = self.conn.all(f"SELECT card.deck_id, COUNT(*) FROM card WHERE {VISIBLE} AND {DUE_BY} GROUP BY card.deck_id", **params(today))
-        return {row[0]: row[1] for row in rows}
+        return self.conn.fetch(self.due_by_deck_read(today))[0]
+
+    @staticmethod
+    def due_by_deck_read(today: int) -> Read[dict[int, int]]:
+        return Read(f"SELECT card.deck_id, COUNT(*) FROM card WHERE {VISIBLE} AND {DUE_BY} GROUP BY card.deck_id", params(today), by_first)
 
     def new_by_deck(self, today: int) -> dict[int, int]:
-        rows = self.conn.all(f"SELECT card.deck_id, COUNT(*) FROM card WHERE {VISIBLE} AND {NEW} GROUP BY card.deck_id", **params(today))
-        return {row[0]: row[1] for row in rows}
+        return self.conn.fetch(self.new_by_deck_read(today))[0]
+
+    @staticmethod
+    def new_by_deck_read(today: int) -> Read[dict[int, int]]:
+        return Read(f"SELECT card.deck_id, COUNT(*) FROM card WHERE {VISIBLE} AND {NEW} GROUP BY card.deck_id", params(today), by_first)
 
     def decks_of(self, card_ids: list[int]) -> list[int]:
         """The deck of each card (one entry per card found)."""
@@ -142,14 +154,18 @@ class Cards:
     def answer_context(self, card_id: int, today: int) -> AnswerContext | None:
         """What answering a card needs, in one statement (inside the answer's
         transaction, so one round trip on a server with its BEGIN): the
-        card's state, note and tags, its deck, and the new cards introduced
+        card's state, note and tags, its deck, the new cards introduced
         today in all and in that deck, with the deck's own limit (for the
-        daily cap). None if the card is gone."""
+        daily cap), and whether the card already has a counted answer today
+        (read behind the write lock, so it stays true until the COMMIT).
+        None if the card is gone."""
         new_today = f"review_log.study_day = :today AND {COUNTED} AND review_log.before_due IS NULL"
         row = self.conn.one(
             f"SELECT {STATE_COLUMNS}, card.note_id, note.tags, card.deck_id, deck.new_per_day,"
             f" (SELECT COUNT(*) FROM review_log WHERE {new_today}),"
-            f" (SELECT COUNT(*) FROM review_log JOIN card AS other ON other.id = review_log.card_id WHERE {new_today} AND other.deck_id = card.deck_id)"
+            f" (SELECT COUNT(*) FROM review_log JOIN card AS other ON other.id = review_log.card_id WHERE {new_today} AND other.deck_id = card.deck_id),"
+            " CASE WHEN EXISTS (SELECT 1 FROM review_log WHERE review_log.card_id = card.id"
+            f" AND review_log.study_day = :today AND {COUNTED}) THEN 1 ELSE 0 END"
             " FROM card JOIN note ON note.id = card.note_id JOIN deck ON deck.id = card.deck_id WHERE card.id = :id",
             id=card_id,
             **params(today),
@@ -158,8 +174,8 @@ class Cards:
             return None
         values = tuple(row)
         n = len(CardState.FIELDS)
-        note_id, tags, deck_id, limit, new_done, deck_new_done = values[n:]
-        return AnswerContext(CardState.from_row(values[:n]), note_id, tags, deck_id, limit, int(new_done), int(deck_new_done))
+        note_id, tags, deck_id, limit, new_done, deck_new_done, counted = values[n:]
+        return AnswerContext(CardState.from_row(values[:n]), note_id, tags, deck_id, limit, int(new_done), int(deck_new_done), bool(counted))
 
     def deck_of(self, card_id: int) -> int | None:
         return self.conn.scalar("SELECT deck_id FROM card WHERE id = :id", id=card_id)

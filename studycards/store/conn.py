@@ -15,9 +15,12 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
 from studycards.errors import DatabaseError
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 # WAL lets readers and one writer work at once; FULL makes every commit
@@ -73,6 +76,42 @@ def in_list(name: str, values: Sequence[object]) -> tuple[str, dict[str, object]
     return "(" + ", ".join(f":{k}" for k in keys) + ")", dict(zip(keys, values))
 
 
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """One read, not yet run: its SQL, its parameters and what makes its
+    rows into a value. Several go out together through ``fetch`` (one
+    round trip on a server)."""
+
+    sql: str
+    params: dict[str, Any] = field(default_factory=dict)
+    parse: Callable[[list[Any]], T] = list  # type: ignore[assignment]
+
+
+def by_first(rows: list[Any]) -> dict[Any, Any]:
+    """Rows of (key, value) as a dict: a ``Read``'s parse."""
+    return {row[0]: row[1] for row in rows}
+
+
+class Later:
+    """The first column of the first row of a statement sent later (on a
+    server, with the next statement or the COMMIT): read ``value`` once the
+    transaction has ended."""
+
+    _UNSENT = object()
+
+    def __init__(self, value: Any = _UNSENT) -> None:
+        self._value = value
+
+    def resolve(self, value: Any) -> None:
+        self._value = value
+
+    @property
+    def value(self) -> Any:
+        if self._value is Later._UNSENT:
+            raise DatabaseError("internal error: a statement's result was read before it was sent")
+        return self._value
+
+
 class Conn:
     """Run SQL text with named parameters; every error becomes a DatabaseError.
 
@@ -85,6 +124,7 @@ class Conn:
         self.where = where
         self._depth = 0
         self._reading = False
+        self.writes_begun = 0  # write transactions begun on this connection
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -138,6 +178,12 @@ class Conn:
         the next statement; here it runs at once)."""
         self.execute(sql, **params)
 
+    def scalar_later(self, sql: str, **params: Any) -> Later:
+        """A write whose one returned value (``RETURNING id``) is needed only
+        after the transaction (on a server it goes out with the COMMIT; here
+        it runs at once)."""
+        return Later(self.scalar(sql, **params))
+
     def execute_many(self, sql: str, rows: Sequence[Any]) -> None:
         """One statement for many rows (bulk writes), in the caller's transaction."""
         with self._guard():
@@ -146,6 +192,15 @@ class Conn:
     def batch(self, queries: Sequence[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
         """Several independent reads (one round trip on a server); their rows."""
         return [self.all(sql, **params) for sql, params in queries]
+
+    def streams(self, queries: Sequence[tuple[str, dict[str, Any]]]) -> list[Iterator[Any]]:
+        """Several reads whose rows may be needed only in part: each read
+        lazily here (on a server, all in one round trip)."""
+        return [self.rows(sql, **params) for sql, params in queries]
+
+    def fetch(self, *reads: Read[Any]) -> list[Any]:
+        """Several independent reads (one round trip on a server); their values."""
+        return [read.parse(rows) for read, rows in zip(reads, self.batch([(r.sql, r.params) for r in reads]))]
 
     @property
     def in_transaction(self) -> bool:
@@ -178,6 +233,7 @@ class Conn:
         savepoint = f"sp_{depth}"
         with self._guard():
             self.raw.execute(self._begin_write() if depth == 0 else f"SAVEPOINT {savepoint}")
+        self.writes_begun += depth == 0
         self._depth += 1
         try:
             yield self

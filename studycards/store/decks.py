@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from studycards import decktree
-from studycards.store.conn import Conn, in_list
+from studycards.store.conn import Conn, Read, by_first, in_list
 from studycards.store.predicates import DUE_BY, NEW, VISIBLE, params
 
 
@@ -20,12 +20,19 @@ class Decks:
     def all(self) -> list[tuple[int, str]]:
         """(id, name) of every deck, in tree order (parents first, then
         their sub-decks, by name regardless of case)."""
-        rows = [(row[0], row[1]) for row in self.conn.all("SELECT id, name FROM deck")]
-        return sorted(rows, key=lambda row: decktree.sort_key(row[1]))
+        return self.conn.fetch(self.all_read())[0]
+
+    @staticmethod
+    def all_read() -> Read[list[tuple[int, str]]]:
+        return Read("SELECT id, name FROM deck", parse=lambda rows: sorted(((r[0], r[1]) for r in rows), key=lambda row: decktree.sort_key(row[1])))
 
     def new_limits(self) -> dict[int, int | None]:
         """Each deck's own daily new-card limit (None: the global setting)."""
-        return {row[0]: row[1] for row in self.conn.all("SELECT id, new_per_day FROM deck")}
+        return self.conn.fetch(self.new_limits_read())[0]
+
+    @staticmethod
+    def new_limits_read() -> Read[dict[int, int | None]]:
+        return Read("SELECT id, new_per_day FROM deck", parse=by_first)
 
     def set_new_limit(self, deck_id: int, limit: int | None) -> None:
         self.conn.execute("UPDATE deck SET new_per_day = :limit WHERE id = :id", limit=limit, id=deck_id)

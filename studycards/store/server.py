@@ -12,8 +12,11 @@ What SQLite gives by itself is built here from the server's own tools:
 - Round trips are what cost on a server, so statements whose results are
   not needed yet (BEGIN, the lock, a write whose row count nobody reads)
   wait and go out in one pipeline with the next statement that is needed:
-  an answer is three round trips (begin + lock + read the card; log the
-  answer; update the card + commit), whatever the distance to the server.
+  an answer is two round trips (begin + lock + read the card; log the
+  answer + update the card + commit) and showing the next card one,
+  whatever the distance to the server. A read-only snapshot ends with a
+  ROLLBACK that goes out with the next statement (or not at all: closing
+  the connection ends it too).
 - A connection the server dropped (a restart, a network cut) is opened
   again when a transaction begins, and the transaction is sent again: it
   had not started, so nothing is done twice.
@@ -27,6 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from studycards.errors import DatabaseError
+from studycards.store.conn import Later, Read
 
 if TYPE_CHECKING:
     import psycopg
@@ -168,8 +172,11 @@ class ServerConn:
         self._depth = 0
         self._reading = False
         self._pending: list[tuple[str, Any]] = []
+        self._later: dict[int, Later] = {}  # index in _pending -> where its result goes
+        self._rollback_due = False  # a snapshot ended: ROLLBACK goes out first with the next statement
         self._sent = False  # has the open transaction sent anything yet?
         self.round_trips = 0
+        self.writes_begun = 0  # write transactions begun on this connection
 
     # --- sending ----------------------------------------------------------
 
@@ -187,7 +194,7 @@ class ServerConn:
             return self._pipeline(statements)
         except psycopg.OperationalError as err:
             if not self.raw.closed and not self.raw.broken:
-                self._pending = []
+                self._pending, self._later = [], {}
                 raise server_error(self.where, err) from None
             if not fresh:
                 self._reset()
@@ -199,7 +206,7 @@ class ServerConn:
                 self._reset()
                 raise server_error(self.where, again) from None
         except psycopg.Error as err:
-            self._pending = []
+            self._pending, self._later = [], {}
             raise server_error(self.where, err) from None
 
     def _pipeline(self, statements: list[tuple[str, Any, bool]]) -> list[Any]:
@@ -208,6 +215,10 @@ class ServerConn:
         # failed) transaction that the end of the block must roll back.
         self._sent = True
         cursors = []
+        if self._rollback_due:
+            self._rollback_due = False
+            self._pending.insert(0, ("ROLLBACK", None))
+            self._later = {i + 1: result for i, result in self._later.items()}
         if not self._pending and len(statements) == 1:
             sql, params, many = statements[0]
             cursor = self.raw.cursor()
@@ -217,9 +228,15 @@ class ServerConn:
                 cursor.execute(translate(sql), params or None)
             self._sent = True
             return [cursor]
+        later, waiting = self._later, []
         with self.raw.pipeline():
-            for text, values in self._pending:
-                self.raw.execute(text, values)
+            for i, (text, values) in enumerate(self._pending):
+                if i in later:
+                    cursor = self.raw.cursor()
+                    cursor.execute(text, values)
+                    waiting.append((later[i], cursor))
+                else:
+                    self.raw.execute(text, values)
             for sql, params, many in statements:
                 cursor = self.raw.cursor()
                 if many:
@@ -227,7 +244,10 @@ class ServerConn:
                 else:
                     cursor.execute(translate(sql), params or None)
                 cursors.append(cursor)
-        self._pending = []
+        for result, cursor in waiting:
+            row = cursor.fetchone()
+            result.resolve(None if row is None else row[0])
+        self._pending, self._later = [], {}
         self._sent = True
         return cursors
 
@@ -237,9 +257,13 @@ class ServerConn:
         except Exception:
             pass
         self.raw = connect_server(self.where)  # its error says why the server cannot be reached
+        if self._pending[:1] == [("ROLLBACK", None)]:  # the old connection's snapshot ended with it
+            self._pending.pop(0)
+            self._later = {i - 1: result for i, result in self._later.items()}
 
     def _reset(self) -> None:
         self._pending = []
+        self._later = {}
         self._depth = 0
         self._reading = False
         self._sent = False
@@ -276,6 +300,16 @@ class ServerConn:
         else:
             self.execute(sql, **params)
 
+    def scalar_later(self, sql: str, **params: Any) -> Later:
+        """A write whose returned value is read after the transaction: inside
+        one it goes out with the next statement (or the COMMIT)."""
+        if not self.in_transaction:
+            return Later(self.scalar(sql, **params))
+        result = Later()
+        self._later[len(self._pending)] = result
+        self._pending.append((translate(sql), params or None))
+        return result
+
     def execute_many(self, sql: str, rows: Sequence[Any]) -> None:
         if rows:
             self._send(sql, rows, many=True)
@@ -285,6 +319,14 @@ class ServerConn:
         if not queries:
             return []
         return [cursor.fetchall() for cursor in self._send_all([(sql, params, False) for sql, params in queries])]
+
+    def streams(self, queries: Sequence[tuple[str, dict[str, Any]]]) -> list[Iterator[Any]]:
+        """Several reads in one round trip; each one's rows."""
+        return [iter(rows) for rows in self.batch(queries)]
+
+    def fetch(self, *reads: Read[Any]) -> list[Any]:
+        """Several independent reads in one round trip; their values."""
+        return [read.parse(rows) for read, rows in zip(reads, self.batch([(r.sql, r.params) for r in reads]))]
 
     @property
     def in_transaction(self) -> bool:
@@ -304,7 +346,12 @@ class ServerConn:
             yield self
         finally:
             self._reading = False
-            self._end("ROLLBACK")
+            if self._sent and not (self.raw.closed or self.raw.broken):
+                # Ends with the next statement's round trip, or with the connection.
+                self._pending, self._later, self._sent = [], {}, False
+                self._rollback_due = True
+            else:
+                self._end("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[ServerConn]:
@@ -316,6 +363,7 @@ class ServerConn:
         savepoint = f"sp_{depth}"
         if depth == 0:
             self._pending.extend((sql, None) for sql in _BEGIN_WRITE)
+            self.writes_begun += 1
             self._sent = False
         else:
             self._pending.append((f"SAVEPOINT {savepoint}", None))
@@ -354,9 +402,9 @@ class ServerConn:
         """End the open transaction; if it never sent anything, there is
         nothing to end on the server."""
         if not self._sent:
-            self._pending = []
+            self._pending, self._later = [], {}
             return
-        self._pending = []
+        self._pending, self._later = [], {}
         self._sent = False
         if self.raw.closed or self.raw.broken:
             return

@@ -3,6 +3,7 @@
     pip install -e '.[bench]'          # studycards plus Anki's backend (`anki` on PyPI)
     python tests/benchmarks/bench.py [--sizes 10000 100000] [--reviews 1000000] [--runs 5]
                                      [--only GROUP ...] [--no-anki] [--json results.json]
+                                     [--server postgresql://USER@HOST/DB]
 
 For each size it builds a collection (20 decks, the given number of review-log
 rows over the two years before today; see make_collection.py, which streams,
@@ -35,6 +36,18 @@ groups, all run by default; `--only` picks some of them:
   on a fresh copy of the database each round; `cards` of one deck,
   `config`, `export` of one deck to TOML (a new file each run) and
   `check` on the collection itself. Target: at most 1.5x the overview.
+- ``server`` (only with ``--server URL``, a PostgreSQL role that may create
+  databases): the collection is copied to a new database on that server
+  with `studycards copy --to` (untimed). On the server as it is (local),
+  the overview is timed interleaved with the SQLite overview: target at
+  most 2.5x. Then through a delay proxy on the loopback (tests/tcp_proxy.py,
+  10 ms each way: a 20 ms round trip): the overview beyond `--help`
+  (the process start; target at most 400 ms) and the time per answer of a
+  piped 50-answer session (target at most 80 ms), with the round trips
+  the proxy counted per answer (target at most 3; the session's end adds
+  one for the whole session). The driver's import (`python -c "import
+  psycopg"` less `python -c pass`) is reported beside them: it is most of
+  what a server costs a process that SQLite does not.
 
 Peak memory (max RSS of the processes measured) and the database size are
 reported too. When `anki` is importable, the same work runs through Anki's
@@ -75,8 +88,8 @@ ANKI = [sys.executable, str(HERE / "anki_side.py")]
 MARK = "── ".encode()  # the first line of a card on screen, for both tools
 ANSWERS = 300
 DECK = "Bench deck 00"  # the deck that `cards`, `add` and `export` name
-GROUPS = ("startup", "overview", "review", "stats", "import", "commands")
-PER_SIZE = {"overview", "review", "stats", "import", "commands"}  # the groups that need the built collections
+GROUPS = ("startup", "overview", "review", "stats", "import", "commands", "server")
+PER_SIZE = {"overview", "review", "stats", "import", "commands", "server"}  # the groups that need the built collections
 WITH_ANKI = {"overview", "review", "stats", "import"}  # the groups that Anki runs too
 METRICS = (  # key, label, compared with Anki
     ("overview_s", "overview (deck list, due counts)", True),
@@ -103,7 +116,12 @@ TARGETS = {  # ratio key -> the most the team accepts
     "decks_vs_anki_deck_list": 1.0,
     "import": 0.5,
     "reimport": 0.75,
+    "server_overview_vs_sqlite": 2.5,
+    "overview_beyond_start_20ms_s": 0.4,
+    "per_answer_20ms_s": 0.08,
+    "round_trips_per_answer": 3,
 }
+SERVER_ANSWERS = 50
 
 
 def timed(cmd: list[str], env: dict[str, str], stdin: bytes | None = None, until: bytes | None = None) -> tuple[float, int]:
@@ -347,7 +365,80 @@ def measure_empty_imports(tsv: Path, runs: int, work: Path, with_anki: bool) -> 
     return result
 
 
-def bench_size(size: int, reviews: int, runs: int, work: Path, tsv: Path, with_anki: bool, groups: set[str]) -> dict[str, object]:
+def measure_server(db: Path, server: str, size: int, runs: int) -> Figures:
+    """The ``server`` group: the collection at ``db`` copied to a new database
+    on ``server``, timed there directly and through a 20 ms round trip."""
+    import psycopg
+
+    sys.path.insert(0, str(HERE.parent))
+    from tcp_proxy import Proxy
+
+    name = f"studycards_bench_{size}"
+    scheme, _, rest = server.partition("://")
+    url = f"{scheme}://{rest.partition('/')[0]}/{name}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    out = Figures()
+    try:
+        started = time.perf_counter()
+        subprocess.run([*STUDYCARDS, "--db", str(db), "copy", "--to", url], check=True, capture_output=True)
+        print(f"  copied to the server in {time.perf_counter() - started:.0f}s", flush=True)
+        local, sqlite_env = dict(os.environ, STUDYCARDS_DB=url), dict(os.environ, STUDYCARDS_DB=str(db))
+        pairs: dict[str, list[float]] = {"overview_sqlite_s": [], "overview_server_s": []}
+        for round_ in range(runs + 1):  # interleaved, the first round a warm-up
+            for key, env in (("overview_sqlite_s", sqlite_env), ("overview_server_s", local)):
+                elapsed, peak = timed(STUDYCARDS, env)
+                out["peak_rss_kib"] = max(out["peak_rss_kib"], peak)
+                if round_:
+                    pairs[key].append(elapsed)
+        for key, values in pairs.items():
+            out[key] = round(statistics.median(values), 5)
+        floors: dict[str, list[float]] = {"pass": [], "import": []}
+        for round_ in range(max(runs, 10) + 1):
+            for key, code in (("pass", "pass"), ("import", "import psycopg")):
+                elapsed, _ = timed([sys.executable, "-c", code], local)
+                if round_:
+                    floors[key].append(elapsed)
+        out["driver_import_s"] = round(statistics.median(floors["import"]) - statistics.median(floors["pass"]), 5)
+        authority = rest.partition("/")[0].rpartition("@")[2]
+        host, _, port = authority.partition(":")
+        proxy = Proxy(host or "localhost", int(port or 5432), delay_s=0.010)
+        try:
+            far = dict(os.environ, STUDYCARDS_DB=proxy.url(url))
+            helps, overviews = [], []
+            for round_ in range(runs + 1):
+                help_s, _ = timed([*STUDYCARDS, "--help"], far)
+                overview_s, _ = timed(STUDYCARDS, far)
+                if round_:
+                    helps.append(help_s)
+                    overviews.append(overview_s)
+            out["help_s"] = round(statistics.median(helps), 5)
+            out["overview_20ms_s"] = round(statistics.median(overviews), 5)
+            out["overview_beyond_start_20ms_s"] = round(statistics.median(o - h for o, h in zip(overviews, helps)), 5)
+            session = [*STUDYCARDS, "review", "--limit", str(SERVER_ANSWERS), "--new", "0"]
+            answers = "".join("\n4\n" for _ in range(SERVER_ANSWERS)).encode()
+            per_answer, trips = [], []
+            for round_ in range(max(1, runs // 2) + 1):
+                before = proxy.turns
+                first, _ = timed(session, far, until=MARK)  # the same session up to its first card, answering nothing
+                first_turns, before = proxy.turns - before, proxy.turns
+                whole, _ = timed(session, far, stdin=answers)
+                whole_turns = proxy.turns - before
+                if round_:
+                    per_answer.append((whole - first) / SERVER_ANSWERS)
+                    trips.append((whole_turns - first_turns) / SERVER_ANSWERS)
+            out["per_answer_20ms_s"] = round(statistics.median(per_answer), 5)
+            out["round_trips_per_answer"] = round(statistics.median(trips), 2)
+        finally:
+            proxy.stop()
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return out
+
+
+def bench_size(size: int, reviews: int, runs: int, work: Path, tsv: Path, with_anki: bool, groups: set[str], server: str | None = None) -> dict[str, object]:
     started = time.perf_counter()
     db = work / f"bench-{size}.db"
     build(db, size, reviews)
@@ -359,6 +450,8 @@ def bench_size(size: int, reviews: int, runs: int, work: Path, tsv: Path, with_a
         subprocess.run([*ANKI, "build", str(col), "--cards", str(size), "--reviews", str(reviews)], check=True)
     print(f"  built in {time.perf_counter() - started:.0f}s; measuring", flush=True)
     result["studycards"] = measure_studycards(db, tsv, runs, work, groups)
+    if "server" in groups and server:
+        result["server"] = measure_server(db, server, size, runs)
     if anki:
         result["anki"] = measure_anki(col, tsv, runs, work, groups)
         remove_db(col)
@@ -387,6 +480,8 @@ def add_ratios(results: dict) -> None:  # type: ignore[type-arg]
             "reimport_unchanged_vs_anki_empty_import": ratio(ours.get("reimport_unchanged_100k_tsv_s"), anki_empty),
             "commands_vs_overview": {key: ratio(commands.get(key), commands.get("overview_s")) for key, _ in COMMANDS[1:] if commands},
         }
+        if "server" in s:
+            s["server"]["server_overview_vs_sqlite"] = ratio(s["server"]["overview_server_s"], s["server"]["overview_sqlite_s"])
 
 
 def ms(value: float | None, width: int) -> str:
@@ -454,6 +549,37 @@ def print_tables(results: dict) -> None:  # type: ignore[type-arg]
                 value = s["ratios"]["commands_vs_overview"].get(key) if key != "overview_s" else None
                 line += f"{ms(commands.get(key), 22)} {against(value, TARGETS['command']) if key != 'overview_s' else ' ' * 8}"
             print(line)
+    if any("server" in s for s in sizes):
+        print()
+        print(
+            f"PostgreSQL: overview against the SQLite one (target <= {TARGETS['server_overview_vs_sqlite']}); at a 20 ms round trip"
+            f" (delay proxy): overview beyond `--help` (<= {TARGETS['overview_beyond_start_20ms_s'] * 1000:.0f} ms),"
+            f" per answer (<= {TARGETS['per_answer_20ms_s'] * 1000:.0f} ms), round trips per answer (<= {TARGETS['round_trips_per_answer']})"
+        )
+        print(f"{'':<40}" + "".join(f"{s['cards']:>12,} cards: value  target " for s in sizes if "server" in s))
+        rows = (
+            ("overview, SQLite (ms)", "overview_sqlite_s", None, True),
+            ("overview, local server (ms)", "overview_server_s", None, True),
+            ("  ratio server / SQLite", "server_overview_vs_sqlite", "server_overview_vs_sqlite", False),
+            ("overview at 20 ms RTT (ms)", "overview_20ms_s", None, True),
+            ("  beyond --help (ms)", "overview_beyond_start_20ms_s", "overview_beyond_start_20ms_s", True),
+            ("per answer at 20 ms RTT (ms)", "per_answer_20ms_s", "per_answer_20ms_s", True),
+            ("round trips per answer", "round_trips_per_answer", "round_trips_per_answer", False),
+            ("the driver's import (ms)", "driver_import_s", None, True),
+        )
+        for label, key, target, in_ms in rows:
+            line = f"{label:<40}"
+            for s in sizes:
+                figures = s.get("server")
+                if not figures:
+                    continue
+                value = figures.get(key)
+                limit = TARGETS.get(target) if target else None
+                shown = ms(value, 22) if in_ms else f"{value:>22.2f}"
+                shown_value = value if in_ms or value is None else round(value, 1)  # per answer: a session's end adds one round trip in all
+                over = "!" if limit is not None and shown_value is not None and shown_value > limit else " "
+                line += f"{shown}{over}{'' if limit is None else (format(limit * 1000, '.0f') if in_ms else str(limit)):>7} "
+            print(line)
     start = results.get("startup")
     if start:
         print()
@@ -463,6 +589,8 @@ def print_tables(results: dict) -> None:  # type: ignore[type-arg]
         )
     for s in sizes:
         ours, anki = s["studycards"], s.get("anki", {})
+        if not ours["peak_rss_kib"] and not ours.get("commands"):
+            continue  # only the server group ran
         print(
             f"{s['cards']:,} cards: peak RSS {max(ours['peak_rss_kib'], ours.get('commands', {}).get('peak_rss_kib', 0)) / 1024:.0f} MiB"
             + (f" (Anki {anki['peak_rss_kib'] / 1024:.0f} MiB)" if anki else "")
@@ -479,8 +607,13 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS), metavar="GROUP", help=f"run only these groups of measurements: {', '.join(GROUPS)} (default: all)")
     parser.add_argument("--no-anki", action="store_true", help="skip Anki even if it is installed")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--server", metavar="URL", help="a PostgreSQL URL (a role that may create databases) for the server group")
     args = parser.parse_args()
     groups = set(args.only)
+    if not args.server:
+        if "server" in groups and args.only != list(GROUPS):
+            parser.error("the server group needs --server URL")
+        groups.discard("server")
     with_anki = not args.no_anki and importlib.util.find_spec("anki") is not None
     if not with_anki and not args.no_anki:
         print("anki is not installed (pip install -e '.[bench]'): measuring studycards only", flush=True)
@@ -513,7 +646,7 @@ def main() -> None:
         if groups & PER_SIZE:
             for size in args.sizes:
                 print(f"{size:,} cards, {args.reviews:,} reviews:", flush=True)
-                results["sizes"].append(bench_size(size, args.reviews, args.runs, work, tsv, with_anki, groups))  # type: ignore[union-attr]
+                results["sizes"].append(bench_size(size, args.reviews, args.runs, work, tsv, with_anki, groups, args.server))  # type: ignore[union-attr]
     add_ratios(results)
     if results["sizes"] or "import_empty" in results:
         print()
