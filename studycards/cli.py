@@ -727,17 +727,22 @@ def info(ctx: click.Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("key", required=False, shell_complete=_complete_settings)
 @click.argument("value", required=False)
-@click.option("--deck", callback=_deck_names, shell_complete=_complete_decks, help="A deck's own option (new-per-day, type-answers); VALUE 'default' follows the global setting again.")
+@click.option("--deck", callback=_deck_names, shell_complete=_complete_decks, help="A deck's own option (new-per-day, type-answers, scheduler); VALUE 'default' follows the global setting again.")
+@click.option("--reschedule", is_flag=True, help="With `scheduler fsrs`: also move studied cards' due days to FSRS's (otherwise each keeps its due day until it is next answered).")
 @click.pass_context
 @_friendly_errors
-def config(ctx: click.Context, key: str | None, value: str | None, deck: str | None) -> None:
+def config(ctx: click.Context, key: str | None, value: str | None, deck: str | None, reschedule: bool) -> None:
     """Show all settings, show one KEY, or set KEY to VALUE.
 
     Settings: new-per-day, reviews-per-day, day-start-hour, max-interval,
     leech-threshold, leech-action (tag or suspend), max-answer-seconds,
-    type-answers (off or on) and the typed answers' grade thresholds. With
-    --deck, the deck's own value (its sub-decks follow it) of new-per-day or
-    type-answers: `config --deck Spanish new-per-day 10`.
+    type-answers (off or on), the typed answers' grade thresholds, and the
+    scheduler (sm2 or fsrs) with FSRS's desired-retention and fsrs-fuzz.
+    With --deck, the deck's own value (its sub-decks follow it) of
+    new-per-day, type-answers or scheduler: `config --deck Spanish
+    new-per-day 10`. Switching to fsrs computes each studied card's memory
+    from its history and says how many due days would move; --reschedule
+    moves them.
     """
     from studycards import settings
 
@@ -746,6 +751,11 @@ def config(ctx: click.Context, key: str | None, value: str | None, deck: str | N
     if key is not None and key not in keys:
         where = "deck options are" if deck else "settings are"
         raise click.BadParameter(f"unknown {'deck option' if deck else 'setting'} {key!r}; {where}: {', '.join(keys)}", param_hint="KEY")
+    if reschedule and not (key == "scheduler" and value is not None):
+        raise click.UsageError("--reschedule goes with `config scheduler fsrs` (or `config --deck DECK scheduler fsrs`)")
+    if key == "scheduler" and value is not None and value.strip().lower() != "default":
+        _switch_scheduler(env, deck, value.strip().lower(), reschedule)
+        return
     if deck:
         try:
             for option in [key] if key else list(settings.DECK_KEYS):
@@ -765,6 +775,36 @@ def config(ctx: click.Context, key: str | None, value: str | None, deck: str | N
     for name, raw in values.items():
         if key is None or name == key:
             echo(f"{name} = {raw}" + ("" if key else f"    # {settings.SPECS[name].help}"))
+
+
+def _switch_scheduler(env: _Env, deck: str | None, to: str, reschedule: bool) -> None:
+    from studycards import scheduling, settings
+
+    try:
+        settings.parse("scheduler", to)
+    except InvalidValue as err:
+        raise click.BadParameter(str(err), param_hint="VALUE") from err
+    bar = _progress_bar("FSRS memory states", "cards")
+    try:
+        done = scheduling.switch(env.store, env.settings, deck, to, reschedule, bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    where = f"{sanitize(deck)} (and its sub-decks)" if deck else "all decks"
+    echo(f"Scheduler for {where}: {to}.")
+    if to != "fsrs":
+        echo("SM-2 goes on from each card's SM-2 state, kept up to date under FSRS; no due day moved.")
+        return
+    computed = done.from_history + done.from_sm2
+    if computed:
+        echo(f"{computed:,} studied card{'s' if computed != 1 else ''} got an FSRS memory state: {done.from_history:,} from their own answers, {done.from_sm2:,} from their SM-2 state (no usable history).")
+    if done.moved:
+        echo(f"Moved {done.moved:,} due day{'s' if done.moved != 1 else ''} to FSRS's.")
+    elif done.would_move:
+        echo(
+            f"FSRS would move {done.would_move:,} due day{'s' if done.would_move != 1 else ''}; each card keeps its due day until it is next answered."
+            " Run the same command with --reschedule to move them now."
+        )
 
 
 @cli.command("import")
@@ -918,18 +958,23 @@ _PAINT_STYLES = {
 @click.argument("decks", nargs=-1, callback=_deck_names, shell_complete=_complete_decks)
 @click.option("--days", type=click.IntRange(1, 3650), default=365, show_default=True, help="Window for the activity calendar and the charts.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every figure, for scripts.")
+@click.option("--calibration", is_flag=True, help="Also the predicted against actual recall of SM-2 and FSRS over your whole log (reads every answer: slower).")
 @click.pass_context
 @_friendly_errors
-def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool) -> None:
+def stats(ctx: click.Context, decks: tuple[str, ...], days: int, as_json: bool, calibration: bool) -> None:
     """Statistics for DECKS (all decks if none are named): today, the
-    collection, retention, activity, forecast, distributions, hardest cards."""
+    collection, retention, activity, forecast, distributions, hardest cards;
+    FSRS's figures for decks on FSRS; with --calibration, how well SM-2's
+    and FSRS's predicted recall matched your answers."""
     from studycards import statsview
     from studycards import stats as stats_service
     from studycards.decks import resolve_decks
 
     env = _open(ctx)
     deck_ids = resolve_decks(env.store, decks)
-    figures = stats_service.gather(env.store, env.today, days, deck_ids)
+    figures = stats_service.gather(env.store, env.today, days, deck_ids, env.settings)
+    if calibration:
+        figures.calibration = stats_service.calibration(env.store, deck_ids)
     if as_json:
         data = figures.to_json()
         data["decks"] = list(decks) or None
@@ -1002,13 +1047,14 @@ def copy_collection(ctx: click.Context, target: str, replace: bool) -> None:
 class _Progress:
     """A one-line progress count on standard error, for a terminal only."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, unit: str = "rows") -> None:
         self.label = label
+        self.unit = unit
         self.shown = False
 
     def update(self, done: int, total: int) -> None:
         percent = 100 * done // total if total else 100
-        click.echo(f"\r{self.label}: {done:,} of {total:,} rows ({percent}%)", nl=False, err=True)
+        click.echo(f"\r{self.label}: {done:,} of {total:,} {self.unit} ({percent}%)", nl=False, err=True)
         self.shown = True
 
     def close(self) -> None:
@@ -1016,8 +1062,99 @@ class _Progress:
             click.echo(err=True)
 
 
-def _progress_bar(label: str) -> _Progress | None:
-    return _Progress(label) if sys.stderr.isatty() else None
+def _progress_bar(label: str, unit: str = "rows") -> _Progress | None:
+    return _Progress(label, unit) if sys.stderr.isatty() else None
+
+
+@cli.command()
+@click.argument("decks", nargs=-1, callback=_deck_names, shell_complete=_complete_decks)
+@click.option("--json", "as_json", is_flag=True, help="Print the fit as JSON.")
+@click.option("--dry-run", is_flag=True, help="Show the fit without storing the parameters.")
+@click.pass_context
+@_friendly_errors
+def optimize(ctx: click.Context, decks: tuple[str, ...], as_json: bool, dry_run: bool) -> None:
+    """Fit FSRS to your own review history of DECKS (all decks if none are
+    named) and store the parameters for them; decks on FSRS use them from
+    then on. Prints how well SM-2, FSRS with its defaults and FSRS fitted
+    to you predict your answers, all on the same held-out, later answers.
+
+    It needs 384 reviews (counted answers after a card's first) of at least
+    20 cards answered on two or more days: the comparison first trains on
+    the earliest sixth of the history alone, fsrs-rs fits all its weights
+    only from 64 reviews, and its outlier filter drops fewer than 20 cards."""
+    from studycards import fitting
+    from studycards.decks import resolve_decks
+    from studycards.fsrs_fit import NotEnoughHistory
+
+    env = _open(ctx)
+    deck_ids = resolve_decks(env.store, decks)
+    bar = None if as_json else _progress_bar("Fitting FSRS", "steps")
+    try:
+        found = fitting.optimize(env.store, deck_ids, bar.update if bar else None, keep=not dry_run)
+    except NotEnoughHistory as err:
+        raise click.ClickException(str(err)) from err
+    finally:
+        if bar:
+            bar.close()
+    scores = {"sm2": found.sm2, "fsrs_default": found.default, "fsrs_fitted": found.fitted}
+    if as_json:
+        click.echo(_json({
+            "decks": list(decks) or None,
+            "counted_answers": found.counted_answers,
+            "cards": found.cards,
+            "evaluated_answers": found.evaluated_answers,
+            "scores": {name: {"log_loss": round(s.log_loss, 4), "rmse_bins": round(s.rmse_bins, 4)} for name, s in scores.items()},
+            "parameters": [round(p, 4) for p in found.parameters],
+            "stored": not dry_run,
+            "benchmark_log_loss": fitting.BENCHMARK_LOG_LOSS,
+        }))
+        return
+    scope = ", ".join(sanitize(d) for d in decks) if decks else "all decks"
+    echo(f"FSRS fitted to {found.counted_answers:,} counted answers of {found.cards:,} cards ({scope}).")
+    echo(f"How well each predicts your {found.evaluated_answers:,} later answers (held out, in time order; lower is better):")
+    rows = [[label, f"{s.log_loss:.3f}", f"{s.rmse_bins:.3f}"] for label, s in (("SM-2", found.sm2), ("FSRS, default parameters", found.default), ("FSRS, fitted to you", found.fitted))]
+    _table(["", "log loss", "RMSE (bins)"], rows, numeric={1, 2})
+    bench = fitting.BENCHMARK_LOG_LOSS
+    echo(f"(On srs-benchmark's 10,000 Anki collections: FSRS fitted {bench['fsrs_fitted']:.2f}, SM-2 {bench['sm2']:.2f}.)")
+    if dry_run:
+        echo("Nothing stored (--dry-run).")
+    else:
+        echo(f"Stored the parameters for {scope}; decks on FSRS use them (`studycards config scheduler fsrs` switches).")
+
+
+@cli.command()
+@click.argument("retentions", nargs=-1, type=click.FloatRange(0.70, 0.99), metavar="[RETENTION]...")
+@click.option("--deck", "decks", multiple=True, callback=_deck_names, shell_complete=_complete_decks, help="Use this deck's parameters (repeatable; default: those fitted to all decks).")
+@click.option("--days", type=click.IntRange(30, 3650), default=365, show_default=True, help="How many days to simulate.")
+@click.option("--json", "as_json", is_flag=True, help="Print the simulation as JSON.")
+@click.pass_context
+@_friendly_errors
+def simulate(ctx: click.Context, retentions: tuple[float, ...], decks: tuple[str, ...], days: int, as_json: bool) -> None:
+    """The workload before you commit to a desired retention: for each
+    RETENTION (default 0.80 0.85 0.90 0.95), the expected reviews per day
+    and the retention you would get over the next --days, with new-per-day
+    new cards a day, from your FSRS parameters."""
+    from studycards import fitting
+    from studycards.decks import resolve_decks
+
+    env = _open(ctx)
+    deck_ids = resolve_decks(env.store, decks)
+    chosen = sorted(set(retentions)) or [0.80, 0.85, 0.90, 0.95]
+    result = fitting.workload(env.store, env.settings, deck_ids, chosen, days)
+    if as_json:
+        click.echo(_json({
+            "parameters": result.parameters_from,
+            "days": days,
+            "new_per_day": result.new_per_day,
+            "rows": [{"desired_retention": r.desired_retention, "reviews_per_day": round(r.reviews_per_day, 1), "retention": round(r.retention, 4),
+                      "memorized": round(r.memorized, 1), "learned": r.learned} for r in result.rows],
+            "optimal_retention": round(result.optimal_retention, 2),
+        }))
+        return
+    echo(f"Simulated {days} days, {result.new_per_day} new cards a day, with parameters {result.parameters_from}:")
+    rows = [[f"{r.desired_retention:.2f}", f"{r.reviews_per_day:,.0f}", f"{r.retention:.1%}", f"{r.memorized:,.0f}"] for r in result.rows]
+    _table(["desired retention", "reviews a day", "retention", f"remembered on day {days}"], rows, numeric={0, 1, 2, 3})
+    echo(f"Least time per card remembered (fsrs-rs's optimal retention, searched from 0.70 to 0.95): {result.optimal_retention:.2f}.")
 
 
 @cli.command()

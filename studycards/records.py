@@ -71,13 +71,15 @@ class CardState:
     suspended: bool = False
     buried_until: int | None = None
     last_review: int | None = None
+    stability: float | None = None  # FSRS's memory state (None until FSRS has seen the card)
+    difficulty: float | None = None
 
     FIELDS: ClassVar[tuple[str, ...]]
 
     @classmethod
     def from_row(cls, row: Any) -> CardState:
-        reps, ease, interval, due, lapses, suspended, buried, last = row
-        return cls(reps, ease, interval, due, lapses, bool(suspended), buried, last)
+        reps, ease, interval, due, lapses, suspended, buried, last, stability, difficulty = row
+        return cls(reps, ease, interval, due, lapses, bool(suspended), buried, last, stability, difficulty)
 
 
 CardState.FIELDS = tuple(f.name for f in fields(CardState))
@@ -106,6 +108,7 @@ class CardProgress:
             "suspended": s.suspended,
             "buried_until": s.buried_until,
             "last_review": s.last_review,
+            **({} if s.stability is None else {"stability": s.stability, "difficulty": s.difficulty}),
             "reviews": [r.to_json() for r in self.reviews],
         }
 
@@ -123,9 +126,15 @@ class CardProgress:
         reviews = obj.get("reviews", [])
         if not isinstance(reviews, list):
             raise RecordError("card 'reviews' must be a list")
+        memory = (obj.get("stability"), obj.get("difficulty"))
+        if memory != (None, None):
+            stability, difficulty = memory
+            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in memory) or not (0 < stability <= 1e6 and 1 <= difficulty <= 10):
+                raise RecordError("card 'stability' and 'difficulty' must be numbers (stability over 0, difficulty from 1 to 10), given together")
+            memory = (float(stability), float(difficulty))
         state = CardState(
             obj["repetitions"], obj["easiness_hundredths"], obj["interval"], obj["due"] if "due" in obj else None,
-            obj["lapses"], obj["suspended"], obj.get("buried_until"), obj.get("last_review"),
+            obj["lapses"], obj["suspended"], obj.get("buried_until"), obj.get("last_review"), *memory,
         )
         return cls(CardKind(obj["kind"]), obj["ord"], state, tuple(ReviewEntry.from_json(r) for r in reviews))
 

@@ -14,7 +14,7 @@ transaction that introduces a new card.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Any, Iterator
 
 from studycards import scheduler
 from studycards.records import CardState, LogKind, ReviewEntry
@@ -52,6 +52,7 @@ class ShownCard:
     expected: tuple[str, ...] = ()
     ignore_accents: bool = False  # Anki's {{type:nc:Field}}
     state: CardState | None = None  # before this answer, for the preview
+    deck_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -211,16 +212,18 @@ class ReviewSession:
     _first_new: int = 0  # queue positions from here on are new cards
     _redrills: int = 0  # re-drills pending when the last card was shown
     _typed_decks: dict[int, bool] = field(default_factory=dict)
+    _schedulers: dict[int, Any] = field(default_factory=dict)  # deck id -> its FSRS config, None for SM-2
 
     def __post_init__(self) -> None:
-        self._build()
-        if self.type_answers is None:
-            from studycards.settings import typed_decks
+        from studycards.scheduling import deck_schedulers
+        from studycards.settings import typed_decks
 
-            with self.store.reading():
-                own = typed_decks(self.store)
-                decks = self.store.decks.all()
-            self._typed_decks = _inherited(own, decks, self.settings.type_answers == "on")
+        self._build()
+        with self.store.reading():
+            decks = self.store.decks.all()
+            self._schedulers = deck_schedulers(self.store, self.settings, decks)
+            if self.type_answers is None:
+                self._typed_decks = _inherited(typed_decks(self.store), decks, self.settings.type_answers == "on")
 
     def _build(self) -> None:
         with self.store.reading():
@@ -261,7 +264,13 @@ class ReviewSession:
         where an answer does not reschedule (a re-drill, cram)."""
         if shown.drill or self.cram or shown.state is None:
             return dict.fromkeys(scheduler.GRADES)
-        sm2 = scheduler.CardState(shown.state.repetitions, shown.state.easiness, shown.state.interval, shown.state.due, shown.state.lapses)
+        state = shown.state
+        sm2 = scheduler.CardState(state.repetitions, state.easiness, state.interval, state.due, state.lapses)
+        fsrs = self._schedulers.get(shown.deck_id)
+        if fsrs is not None:
+            from studycards import fsrs_scheduler
+
+            return fsrs_scheduler.preview(sm2, _memory(state), self.today, fsrs, seed=_seed(shown.card_id, self.today))  # type: ignore[return-value]
         config = scheduler.SchedulerConfig(self.settings.max_interval, self.settings.leech_threshold)
         return {grade: scheduler.answer(sm2, grade, self.today, config).state.interval for grade in scheduler.GRADES}
 
@@ -297,7 +306,7 @@ class ReviewSession:
         typed = typed_card or (self.type_answers if self.type_answers is not None else self._typed_decks.get(deck_id, False))
         return ShownCard(
             card_id, deck_name, prompt, answer, position, len(self.queue), drill, drills_left,
-            cloze=is_cloze, typed=bool(typed), expected=expected, state=state, ignore_accents=nc,
+            cloze=is_cloze, typed=bool(typed), expected=expected, state=state, ignore_accents=nc, deck_id=deck_id,
         )
 
     def _expected(self, card_id: int, kind: str, ordinal: int, front: str, back: str, answer: str) -> tuple[tuple[str, ...], bool, bool, bool]:
@@ -374,7 +383,7 @@ class ReviewSession:
             after, tags = before, tags_before
             leech = False
             if kind is LogKind.REVIEW:
-                after, tags = self._schedule(before, tags_before, grade, now_epoch)
+                after, tags = self._schedule(before, tags_before, grade, now_epoch, shown.card_id, found.deck_id)
                 leech = LEECH_TAG in tags.split() and LEECH_TAG not in tags_before.split()
             logged = self.store.reviews.append(shown.card_id, _entry(before, after, grade, kind, self.today, now_epoch, answer_ms))
             if after != before:
@@ -401,11 +410,20 @@ class ReviewSession:
         deck_limit = self.settings.new_per_day if found.deck_new_limit is None else found.deck_new_limit
         return found.new_today >= self.settings.new_per_day or found.deck_new_today >= deck_limit
 
-    def _schedule(self, before: CardState, tags: str, grade: int, now_epoch: int) -> tuple[CardState, str]:
-        """Apply SM-2 and the leech policy: the new state and the note's tags."""
+    def _schedule(self, before: CardState, tags: str, grade: int, now_epoch: int, card_id: int, deck_id: int) -> tuple[CardState, str]:
+        """Apply the deck's scheduler (SM-2 or FSRS) and the leech policy:
+        the new state and the note's tags."""
         sm2 = scheduler.CardState(before.repetitions, before.easiness, before.interval, before.due, before.lapses)
-        config = scheduler.SchedulerConfig(self.settings.max_interval, self.settings.leech_threshold)
-        outcome = scheduler.answer(sm2, grade, self.today, config)
+        fsrs = self._schedulers.get(deck_id)
+        memory: tuple[float | None, float | None] = (None, None)  # SM-2 does not follow FSRS's memory: unknown from here on
+        if fsrs is not None:
+            from studycards import fsrs_scheduler
+
+            outcome: Any = fsrs_scheduler.answer(sm2, _memory(before), grade, self.today, fsrs, seed=_seed(card_id, self.today))
+            memory = (outcome.memory.stability, outcome.memory.difficulty)
+        else:
+            config = scheduler.SchedulerConfig(self.settings.max_interval, self.settings.leech_threshold)
+            outcome = scheduler.answer(sm2, grade, self.today, config)
         new = outcome.state
         after = replace(
             before,
@@ -415,6 +433,8 @@ class ReviewSession:
             due=new.due,
             lapses=new.lapses,
             last_review=now_epoch,
+            stability=memory[0],
+            difficulty=memory[1],
         )
         if outcome.leech:
             words = tags.split()
@@ -475,20 +495,23 @@ class ReviewSession:
 def _inherited(own: dict[int, bool], decks: list[tuple[int, str]], default: bool) -> dict[int, bool]:
     """Each deck's type-answers value: its own, else its nearest parent's,
     else the global setting."""
-    from studycards import decktree
+    from studycards.scheduling import inherited
 
-    by_name = {name.casefold(): deck_id for deck_id, name in decks}
-    out = {}
-    for deck_id, name in decks:
-        value = default
-        levels = decktree.levels(name)
-        for depth in range(len(levels), 0, -1):
-            ancestor = by_name.get("::".join(levels[:depth]).casefold())
-            if ancestor in own:
-                value = own[ancestor]
-                break
-        out[deck_id] = value
-    return out
+    return inherited(dict(own), decks, default)  # type: ignore[return-value]
+
+
+def _memory(state: CardState) -> Any:
+    """The card's FSRS memory state, or None if FSRS has not seen it."""
+    if state.stability is None or state.difficulty is None:
+        return None
+    from studycards.fsrs_scheduler import Memory
+
+    return Memory(state.stability, state.difficulty)
+
+
+def _seed(card_id: int, day: int) -> int:
+    """The fuzz seed of one card on one day (the same answer, the same day)."""
+    return card_id * 100_003 + day
 
 
 def _entry(before: CardState, after: CardState, grade: int, kind: LogKind, today: int, now_epoch: int, answer_ms: int) -> ReviewEntry:

@@ -39,6 +39,16 @@ def _choice(*choices: str) -> Callable[[str, str], object]:
     return parse
 
 
+def _retention(key: str, raw: str) -> object:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise InvalidValue(f"{key} must be a number from 0.70 to 0.99, not {raw!r}")
+    if not 0.70 <= value <= 0.99:
+        raise InvalidValue(f"{key} must be a number from 0.70 to 0.99, not {raw.strip()}")
+    return f"{value:.2f}"
+
+
 @dataclass(frozen=True)
 class Spec:
     default: str
@@ -61,6 +71,9 @@ SPECS: dict[str, Spec] = {
     "type-ignore-case": Spec("on", _choice("on", "off"), "typed answers: Paris and paris are the same"),
     "type-ignore-accents": Spec("off", _choice("off", "on"), "typed answers: é and e are the same (always for Anki's {{type:nc:Field}})"),
     "type-ignore-punctuation": Spec("off", _choice("off", "on"), "typed answers: punctuation is left out of the comparison"),
+    "scheduler": Spec("sm2", _choice("sm2", "fsrs"), "sm2 (exact SM-2) or fsrs (FSRS, see `studycards optimize`); a deck can have its own"),
+    "desired-retention": Spec("0.90", _retention, "FSRS: the chance of recall at which a card comes due, 0.70 to 0.99"),
+    "fsrs-fuzz": Spec("off", _choice("off", "on"), "FSRS: on spreads due days a little (seeded by card and day, so still reproducible)"),
 }
 
 
@@ -93,6 +106,9 @@ class Settings:
     type_ignore_case: str = _default("type-ignore-case")  # type: ignore[assignment]
     type_ignore_accents: str = _default("type-ignore-accents")  # type: ignore[assignment]
     type_ignore_punctuation: str = _default("type-ignore-punctuation")  # type: ignore[assignment]
+    scheduler: str = _default("scheduler")  # type: ignore[assignment]
+    desired_retention: str = _default("desired-retention")  # type: ignore[assignment]
+    fsrs_fuzz: str = _default("fsrs-fuzz")  # type: ignore[assignment]
 
 
 def _spec(key: str) -> Spec:
@@ -139,7 +155,8 @@ def set_internal(store: Store, key: str, value: str) -> None:
     store.settings.put(key, value)
 
 
-DECK_KEYS = ("new-per-day", "type-answers")  # settings a deck can have its own value for
+DECK_KEYS = ("new-per-day", "type-answers", "scheduler")  # settings a deck can have its own value for
+PARAMETERS_KEY = "_fsrs.parameters"  # FSRS parameters fitted by `optimize` for all decks (a JSON list)
 
 
 def _deck_key(deck_id: int, key: str) -> str:
@@ -157,7 +174,7 @@ def deck_option(store: Store, deck: str, key: str, raw: str | None) -> tuple[str
         raise NotFound(f"unknown deck {deck!r}")
     deck_id = found[deck]
     name = store.decks.with_ids([deck_id])[deck_id][0]
-    if key == "type-answers":
+    if key in ("type-answers", "scheduler"):
         if raw is not None:
             with store.transaction():
                 if raw.strip().lower() == "default":
@@ -165,7 +182,17 @@ def deck_option(store: Store, deck: str, key: str, raw: str | None) -> tuple[str
                 else:
                     store.settings.put(_deck_key(deck_id, key), str(parse(key, raw)))
         own_value = store.settings.get(_deck_key(deck_id, key))
-        return name, own_value if own_value is not None else f"{load(store).type_answers} (the global setting)"
+        if own_value is not None:
+            return name, own_value
+        from studycards import decktree
+
+        levels = decktree.levels(name)
+        parents = store.decks.ids_by_name(["::".join(levels[:depth]) for depth in range(len(levels) - 1, 0, -1)])
+        for parent, parent_id in parents.items():  # nearest first
+            inherited = store.settings.get(_deck_key(parent_id, key))
+            if inherited is not None:
+                return name, f"{inherited} (from {store.decks.with_ids([parent_id])[parent_id][0]})"
+        return name, f"{getattr(load(store), key.replace('-', '_'))} (the global setting)"
     if raw is not None:
         value = None if raw.strip().lower() == "default" else parse(key, raw)
         with store.transaction():
@@ -176,10 +203,43 @@ def deck_option(store: Store, deck: str, key: str, raw: str | None) -> tuple[str
 
 def typed_decks(store: Store) -> dict[int, bool]:
     """Decks with their own type-answers value: deck id -> on."""
+    return {deck_id: value == "on" for deck_id, value in own_values(store, "type-answers").items()}
+
+
+def own_values(store: Store, key: str) -> dict[int, str]:
+    """Decks with their own value of ``key`` (a deck option, or
+    ``fsrs-parameters``): deck id -> the value as stored."""
     out = {}
-    for key, value in store.settings.all().items():
-        if key.startswith("_deck.") and key.endswith(".type-answers"):
-            middle = key[len("_deck."):-len(".type-answers")]
+    suffix = f".{key}"
+    for stored, value in store.settings.all().items():
+        if stored.startswith("_deck.") and stored.endswith(suffix):
+            middle = stored[len("_deck.") : -len(suffix)]
             if middle.isdigit():
-                out[int(middle)] = value == "on"
+                out[int(middle)] = value
     return out
+
+
+def fsrs_parameters(store: Store) -> tuple[tuple[float, ...], dict[int, tuple[float, ...]]]:
+    """The FSRS parameters `optimize` stored: for all decks (empty: the
+    library's defaults) and each deck's own."""
+    import json
+
+    def parsed(raw: str | None) -> tuple[float, ...]:
+        try:
+            values = json.loads(raw) if raw else []
+            return tuple(float(v) for v in values) if isinstance(values, list) else ()
+        except (ValueError, TypeError):
+            return ()  # a damaged value: the defaults, as any setting that no longer parses
+
+    own = {deck_id: parsed(raw) for deck_id, raw in own_values(store, "fsrs-parameters").items()}
+    return parsed(store.settings.get(PARAMETERS_KEY)), {k: v for k, v in own.items() if v}
+
+
+def store_fsrs_parameters(store: Store, deck_ids: list[int] | None, parameters: tuple[float, ...]) -> None:
+    """Keep fitted parameters for these decks (None: for all decks)."""
+    import json
+
+    raw = json.dumps([round(p, 6) for p in parameters])
+    with store.transaction():
+        for key in [PARAMETERS_KEY] if deck_ids is None else [_deck_key(d, "fsrs-parameters") for d in deck_ids]:
+            store.settings.put(key, raw)

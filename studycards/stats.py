@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from studycards import clock
 
 if TYPE_CHECKING:
+    from studycards.settings import Settings
     from studycards.store import Store
 
 MATURE = 21
@@ -65,6 +66,8 @@ class Stats:
     grades: list[dict[str, object]]
     hours: list[dict[str, int]]
     hardest: list[dict[str, object]]
+    fsrs: dict[str, object] | None = None  # FSRS figures of the decks on FSRS (None: no deck is)
+    calibration: dict[str, object] | None = None  # with `stats --calibration`
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -191,7 +194,82 @@ def hardest(store: Store, deck_ids: list[int] | None) -> list[dict[str, object]]
     return out
 
 
-def gather(store: Store, today: int, days: int, deck_ids: list[int] | None) -> Stats:
+STABILITY_BUCKETS = [(0, 1), (1, 7), (7, 30), (30, 90), (90, 365), (365, None)]  # days, low inclusive
+
+
+def fsrs_figures(store: Store, today: int, deck_ids: list[int] | None, settings: Settings) -> dict[str, object] | None:
+    """Under FSRS: the predicted recall of today's due cards and the average
+    retrievability of every studied card (each from its deck's parameters),
+    stability and difficulty distributions, and the true retention of the
+    last 30 days beside the desired one. None when no deck in scope is on
+    FSRS or its library is missing."""
+    from studycards import fsrs_scheduler
+    from studycards.scheduling import deck_schedulers
+
+    configs = {d: c for d, c in deck_schedulers(store, settings).items() if c is not None and (deck_ids is None or d in deck_ids)}
+    if not configs:
+        return None
+    try:
+        fsrs_scheduler.library()
+    except fsrs_scheduler.FsrsMissing:
+        return None
+    everywhere = {}
+    for config in set(configs.values()):  # the decks' parameters differ only if optimized apart
+        rows = store.statistics.memory([d for d, c in configs.items() if c == config])
+        everywhere[config] = rows
+    recall_all, recall_due, stabilities, difficulties = [], [], [], []
+    for config, rows in everywhere.items():
+        for stability, difficulty, due, interval in rows:
+            elapsed = max(0, today - (due - interval))
+            r = fsrs_scheduler.retrievability(fsrs_scheduler.Memory(stability, difficulty), elapsed, config)
+            recall_all.append(r)
+            if due <= today:
+                recall_due.append(r)
+            stabilities.append(stability)
+            difficulties.append(difficulty)
+    desired = float(settings.desired_retention)
+    last_30 = retention(store, today, list(configs))["last_30_days"]["all"]
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 4) if values else None
+
+    return {
+        "decks": len(configs),
+        "cards_with_memory": len(stabilities),
+        "desired_retention": desired,
+        "predicted_recall_due_today": mean(recall_due),
+        "due_today": len(recall_due),
+        "average_retrievability": mean(recall_all),
+        "true_retention_last_30_days": last_30["rate"],
+        "counted_answers_last_30_days": last_30["total"],
+        "stability_days": [
+            {"bucket": f"{low}-{high}" if high else f"{low}+", "cards": sum(1 for x in stabilities if x >= low and (high is None or x < high))}
+            for low, high in STABILITY_BUCKETS
+        ],
+        "difficulty": [{"bucket": f"{low}-{low + 1}", "cards": sum(1 for x in difficulties if low <= x < low + 1 or (low == 9 and x == 10))} for low in range(1, 10)],
+    }
+
+
+def calibration(store: Store, deck_ids: list[int] | None) -> dict[str, object]:
+    """Predicted against actual recall over every review (a card's counted
+    answer after its first) of these decks, in bins of predicted recall:
+    SM-2 by srs-benchmark's convention (p = 0.9^(elapsed / interval)), and
+    FSRS with the parameters in force for them (fitted, else the defaults)
+    when its library is installed."""
+    from studycards import fitting, fsrs_fit, fsrs_scheduler
+
+    with store.reading():
+        log = fitting.answers(store, deck_ids)
+        try:
+            fsrs_scheduler.library()
+            parameters: tuple[float, ...] | None = fitting.parameters_for(store, deck_ids)[0]
+        except fsrs_scheduler.FsrsMissing:
+            parameters = None
+    bins = fsrs_fit.calibration(log, parameters)
+    return {model: [asdict(b) for b in found] for model, found in bins.items()}
+
+
+def gather(store: Store, today: int, days: int, deck_ids: list[int] | None, settings: Settings | None = None) -> Stats:
     """Every figure, read from one consistent snapshot."""
     with store.reading():
         intervals, ease, grades, hours = distributions(store, today, days, deck_ids)
@@ -209,4 +287,5 @@ def gather(store: Store, today: int, days: int, deck_ids: list[int] | None) -> S
             grades=grades,
             hours=hours,
             hardest=hardest(store, deck_ids),
+            fsrs=None if settings is None else fsrs_figures(store, today, deck_ids, settings),
         )

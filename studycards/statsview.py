@@ -103,6 +103,24 @@ def render(stats: Stats, scope: str, paint: Paint) -> list[str]:
             cells.append("—" if not f["total"] else f"{_pct(f['rate'])} ({f['passed']}/{f['total']})")
         out.append(f"  {label:<12}" + "".join(f"{cell:>18}" for cell in cells))
 
+    if stats.fsrs:
+        f = stats.fsrs
+        head(f"FSRS: {f['cards_with_memory']} cards in {f['decks']} deck{'s' if f['decks'] != 1 else ''} (desired retention {_pct(f['desired_retention'])})")
+        due = "—" if f["predicted_recall_due_today"] is None else f"{_pct(f['predicted_recall_due_today'])} of {f['due_today']}"
+        true = "—" if f["true_retention_last_30_days"] is None else f"{_pct(f['true_retention_last_30_days'])} of {f['counted_answers_last_30_days']}"
+        mean = "—" if f["average_retrievability"] is None else _pct(f["average_retrievability"])
+        out.append(f"  predicted recall of today's due cards {due} · average retrievability {mean} · true retention (30 days) {true}")
+        out.append("  stability (days): " + " · ".join(f"{b['bucket']} {b['cards']}" for b in f["stability_days"]))  # type: ignore[union-attr]
+        out.append("  difficulty: " + " · ".join(f"{b['bucket']} {b['cards']}" for b in f["difficulty"]))  # type: ignore[union-attr]
+
+    if stats.calibration:
+        head("Calibration: predicted against actual recall, every review in the log")
+        for model, label in (("sm2", "SM-2"), ("fsrs", "FSRS")):
+            bins = stats.calibration.get(model)
+            if bins:
+                cells = " · ".join(f"{_pct(b['low'])}-{_pct(b['high'])} {_pct(b['actual'])} of {b['reviews']}" for b in bins)  # type: ignore[union-attr]
+                out.append(f"  {label}: {cells}")
+
     a = stats.activity
     head(f"Activity: last {stats.days} days")
     out.append(

@@ -265,3 +265,26 @@ def refused(run, cards_json, path: Path, *options: str) -> str:
     assert result.stderr.startswith(f"Error: {path}"), result.stderr
     assert cards_json() == before
     return result.stderr.strip().split(": ", 2)[-1]
+
+
+def write_history(run, sql, tmp_path: Path, deck: str, log) -> None:
+    """Cards in ``deck`` with ``log`` (fsrs_fit answers, their card ids from
+    0 up) as their review history: one import, then the log rows in a few
+    multi-row inserts, so it is quick on a server too."""
+    cards = sorted({a.card_id for a in log})
+    tsv = tmp_path / f"{deck}.tsv"
+    tsv.write_text("".join(f"{deck} q{c}\t{deck} a{c}\n" for c in cards), encoding="utf-8")
+    result = run("import", str(tsv), "--deck", deck)
+    assert result.exit_code == 0, result.output
+    ids = dict(sql("select note.front, card.id from card join note on note.id = card.note_id join deck on deck.id = card.deck_id where deck.name = ?", deck))
+    real = {c: ids[f"{deck} q{c}"] for c in cards}
+    rows = [
+        f"({real[a.card_id]}, {a.day * 86400}, {a.day}, {a.grade}, '{'review' if a.counted else 'drill'}', 0, 250, {a.sm2_interval},"
+        f" {'NULL' if a.sm2_interval == 0 and a.counted else a.day}, 1, 250, 1, {a.day + 1}, 1000)"
+        for a in log
+    ]
+    for start in range(0, len(rows), 2000):
+        sql(
+            "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms) values " + ", ".join(rows[start : start + 2000])
+        )

@@ -272,6 +272,6 @@ def test_deck_names_card_ids_and_setting_keys_complete_in_the_shell(run):
     assert _complete({}, "studycards review sp") == ["Spanish", "Spanish::Verbs"]
     assert _complete({}, "studycards cards --deck O") == ["Other"]
     assert _complete({}, "studycards config new") == ["new-per-day"]
-    assert _complete({}, "studycards config --deck Other ") == ["new-per-day", "type-answers"]
+    assert _complete({}, "studycards config --deck Other ") == ["new-per-day", "type-answers", "scheduler"]
     assert _complete({}, "studycards suspend ") == ["2", "1"]  # listing order: Other, then Spanish::Verbs
     assert _complete({}, "studycards edit ") == ["2", "1"]

@@ -65,11 +65,13 @@ def finish_cleanly(procs: list[subprocess.Popen]) -> None:
 
 
 @pytest.mark.slow
-def test_two_machines_answering_the_same_card_at_the_same_instant_count_it_once(add_notes, db_path, sql):
+@pytest.mark.parametrize("scheduler", ["sm2", "fsrs"])
+def test_two_machines_answering_the_same_card_at_the_same_instant_count_it_once(run, add_notes, db_path, sql, scheduler):
     """Both sessions show the same card; the grade reaches both at once.
     Only one answer per card schedules it, the other is a re-drill, and
-    every card's state is its counted answer's."""
+    every card's state is its counted answer's: under either scheduler."""
     add_notes("Same", 8)
+    assert run("config", "scheduler", scheduler).exit_code == 0
     with sessions(*(spawn(db_path, "review", "Same", "--new", "8") for _ in range(2))) as procs:
         sent = 0
         while True:
@@ -92,6 +94,13 @@ def test_two_machines_answering_the_same_card_at_the_same_instant_count_it_once(
         " or c.interval <> l.after_interval or c.due <> l.after_due"
     )
     assert mismatched == []
+    if scheduler == "fsrs":  # each card's memory is its counted answer's (4 or 5 on a new card), not the re-drill's
+        from studycards import fsrs_scheduler, scheduler as sm2
+
+        rows = sql("select c.stability, l.grade from card c join review_log l on l.card_id = c.id and l.kind = 'review'")
+        assert len(rows) == 8
+        for stability, grade in rows:
+            assert stability == pytest.approx(fsrs_scheduler.answer(sm2.CardState(), None, grade, 0).memory.stability)
 
 
 @pytest.mark.slow

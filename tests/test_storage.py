@@ -122,6 +122,7 @@ def test_migrations_are_recorded_and_idempotent(db_path, sql):
         ("m005_deck_names_options_undo", 100),
         ("m006_note_types_fields_card_text", 100),
         ("m007_names_sort_by_code_point", 100),
+        ("m008_fsrs_memory_state", 100),
     ]
 
 
@@ -370,6 +371,7 @@ def test_a_database_at_the_first_schema_upgrades_with_nothing_lost(db_path, sql,
         "m005_deck_names_options_undo",
         "m006_note_types_fields_card_text",
         "m007_names_sort_by_code_point",
+        "m008_fsrs_memory_state",
     ]
     [card] = cards_json()
     assert (card["front"], card["easiness"], card["interval"], card["due"], card["lapses"]) == ("q", 2.36, 6, "2026-03-08", 1)

@@ -361,6 +361,15 @@ def m007_names_sort_by_code_point(conn: Connection) -> None:
         conn.exec_driver_sql(f'ALTER TABLE {table} ALTER COLUMN "{column}" TYPE VARCHAR COLLATE "C"')
 
 
+@migration
+def m008_fsrs_memory_state(conn: Connection) -> None:
+    """FSRS's memory state of each card (stability in days, difficulty 1-10),
+    NULL until FSRS schedules the card or computes it on a switch."""
+    kind = "DOUBLE PRECISION" if conn.dialect.name == "postgresql" else "FLOAT"
+    conn.exec_driver_sql(f"ALTER TABLE card ADD COLUMN stability {kind}")
+    conn.exec_driver_sql(f"ALTER TABLE card ADD COLUMN difficulty {kind}")
+
+
 # --- the runner -----------------------------------------------------------
 
 

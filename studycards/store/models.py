@@ -136,6 +136,8 @@ class Card(SQLModel, table=True):
     suspended: bool = False
     buried_until: int | None = None  # hidden while today < buried_until
     last_review: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))  # epoch seconds
+    stability: float | None = None  # FSRS: days until recall falls to 90%; NULL until FSRS has seen the card
+    difficulty: float | None = None  # FSRS: 1 (easy) to 10 (hard)
     # A typed note's card: its question and answer as terminal text,
     # rendered from the note type's template when the note is written.
     question: str | None = None

@@ -101,6 +101,20 @@ class Reviews:
             lambda rows: [(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows],
         )
 
+    def for_fitting(self, deck_ids: list[int] | None) -> list[tuple[int, int, int, bool, int]]:
+        """Every answer of cards in ``deck_ids`` (all decks: None) in order, as
+        (card id, study day, grade, counted, the interval scheduled before
+        it): what fitting and judging a scheduler on the history needs."""
+        decks, values = in_decks(deck_ids)
+        join = " JOIN card ON card.id = review_log.card_id" if deck_ids is not None else ""
+        rows = self.conn.all(
+            "SELECT review_log.card_id, review_log.study_day, review_log.grade, CASE WHEN review_log.kind = :review THEN 1 ELSE 0 END,"
+            f" review_log.before_interval FROM review_log{join} WHERE review_log.kind IN (:review, :drill){decks} ORDER BY review_log.id",
+            **params(0),
+            **values,
+        )
+        return [(row[0], row[1], row[2], bool(row[3]), row[4]) for row in rows]
+
     def streak(self, today: int) -> int:
         """Consecutive study days with an answer, ending today (or yesterday,
         so a streak is not shown as broken before today's session)."""

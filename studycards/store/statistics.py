@@ -8,7 +8,7 @@ from typing import Any
 
 from studycards.records import LogKind
 from studycards.scheduler import INITIAL_EASINESS, LEECH_TAG, PASS_GRADE
-from studycards.store.conn import Conn
+from studycards.store.conn import Conn, in_list
 from studycards.store.predicates import FACE, COUNTED, NEW, STUDIED, in_decks
 
 Buckets = list[tuple[int, int | None]]
@@ -50,6 +50,17 @@ class Statistics:
             **self.kinds,
             **values,
         ))
+
+    def memory(self, deck_ids: list[int]) -> list[tuple[float, float, int, int]]:
+        """(stability, difficulty, due day, interval) of studied cards with an
+        FSRS memory state in these decks."""
+        fragment, values = in_list("deck", deck_ids)
+        rows = self.conn.all(
+            f"SELECT stability, difficulty, due, interval FROM card WHERE deck_id IN {fragment}"
+            " AND stability IS NOT NULL AND difficulty IS NOT NULL AND due IS NOT NULL",
+            **values,
+        )
+        return [(float(r[0]), float(r[1]), int(r[2]), int(r[3])) for r in rows]
 
     def collection(self, deck_ids: list[int] | None, mature: int) -> list[int]:
         """total, new, learning, young, mature, suspended, leeches."""

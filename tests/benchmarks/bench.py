@@ -36,6 +36,16 @@ groups, all run by default; `--only` picks some of them:
   on a fresh copy of the database each round; `cards` of one deck,
   `config`, `export` of one deck to TOML (a new file each run) and
   `check` on the collection itself. Target: at most 1.5x the overview.
+- ``fsrs`` (needs the fsrs extra; once per run, not per size): a synthetic
+  learner on SM-2 (its intervals are SM-2's) whose memory follows FSRS with
+  known parameters
+  (``fsrs_fit.synthetic_log``; first-day stabilities of 1, 3, 8 and 30 days
+  instead of the defaults) answers for two years until the review log has
+  about ``--fsrs-rows`` rows (default 1,000,000); `studycards optimize
+  --dry-run` is timed on it and its output printed (the README's example).
+  Then, on a copy of the 10,000-card collection, the piped 300-answer
+  session is timed with every deck on SM-2 and on FSRS, interleaved: target
+  FSRS at most SM-2 + 1 ms per answer.
 - ``server`` (only with ``--server URL``, a PostgreSQL role that may create
   databases): the collection is copied to a new database on that server
   with `studycards copy --to` (untimed). On the server as it is (local),
@@ -88,7 +98,7 @@ ANKI = [sys.executable, str(HERE / "anki_side.py")]
 MARK = "── ".encode()  # the first line of a card on screen, for both tools
 ANSWERS = 300
 DECK = "Bench deck 00"  # the deck that `cards`, `add` and `export` name
-GROUPS = ("startup", "overview", "review", "stats", "import", "commands", "server")
+GROUPS = ("startup", "overview", "review", "stats", "import", "commands", "server", "fsrs")
 PER_SIZE = {"overview", "review", "stats", "import", "commands", "server"}  # the groups that need the built collections
 WITH_ANKI = {"overview", "review", "stats", "import"}  # the groups that Anki runs too
 METRICS = (  # key, label, compared with Anki
@@ -438,6 +448,75 @@ def measure_server(db: Path, server: str, size: int, runs: int) -> Figures:
     return out
 
 
+FSRS_TRUTH_FIRST_DAYS = (1.0, 3.0, 8.0, 30.0)
+
+
+def measure_fsrs(work: Path, runs: int, rows: int) -> dict[str, object]:
+    """The ``fsrs`` group (see the module docstring)."""
+    import sqlite3
+
+    from studycards import fsrs_fit
+    from studycards.fsrs_scheduler import default_parameters
+
+    truth = list(default_parameters())
+    truth[0:4] = FSRS_TRUTH_FIRST_DAYS
+    cards = max(200, rows // 11)  # about 11 log rows per card over two years
+    started = time.perf_counter()
+    log = fsrs_fit.synthetic_log(truth, cards=cards, days=730, seed=1, scheduled_by="sm2")
+    db = work / "fsrs.db"
+    remove_db(db)
+    env = dict(os.environ, STUDYCARDS_DB=str(db))
+    tsv = work / "fsrs.tsv"
+    tsv.write_text("#separator:tab\n" + "".join(f"fsrs q{c}\tfsrs a{c}\n" for c in sorted({a.card_id for a in log})), encoding="utf-8")
+    subprocess.run([*STUDYCARDS, "import", str(tsv), "--deck", "FSRS bench"], env=env, check=True, capture_output=True)
+    conn = sqlite3.connect(db)
+    ids = dict(conn.execute("select note.front, card.id from card join note on note.id = card.note_id"))
+    with conn:
+        conn.executemany(
+            "insert into review_log (card_id, time, study_day, grade, kind, before_repetitions, before_easiness, before_interval,"
+            " before_due, after_repetitions, after_easiness, after_interval, after_due, answer_ms) values (?, ?, ?, ?, ?, 0, 250, ?, ?, 1, 250, 1, ?, 1000)",
+            (
+                (ids[f"fsrs q{a.card_id}"], a.day * 86400, a.day, a.grade, "review" if a.counted else "drill", a.sm2_interval,
+                 None if a.sm2_interval == 0 and a.counted else a.day, a.day + 1)
+                for a in log
+            ),
+        )
+    conn.close()
+    print(f"  synthetic history: {len(log):,} log rows of {cards:,} cards, built in {time.perf_counter() - started:.0f}s", flush=True)
+    started = time.perf_counter()
+    shown = subprocess.run([*STUDYCARDS, "optimize", "--dry-run"], env=env, check=True, capture_output=True, text=True).stdout
+    optimize_s = time.perf_counter() - started
+    print(shown, end="", flush=True)
+    remove_db(db)
+    # Per answer, SM-2 against FSRS, on the 10,000-card collection.
+    base = work / "fsrs-base.db"
+    build(base, 10_000, 100_000)
+    subprocess.run([*STUDYCARDS, "--db", str(base), "decks"], check=True, capture_output=True)
+    copy = work / "fsrs-copy.db"
+    session = [*STUDYCARDS, "review", "--limit", str(ANSWERS), "--new", "0"]
+    answers = "".join("\n4\n" for _ in range(ANSWERS)).encode()
+    per: dict[str, list[float]] = {"sm2": [], "fsrs": []}
+    for round_ in range(max(1, runs // 2) + 1):
+        for scheduler in ("sm2", "fsrs"):
+            fresh_copy(base, copy)
+            copy_env = dict(os.environ, STUDYCARDS_DB=str(copy))
+            subprocess.run([*STUDYCARDS, "config", "scheduler", scheduler], env=copy_env, check=True, capture_output=True)
+            first, _ = timed(session, copy_env, until=MARK)
+            whole, _ = timed(session, copy_env, stdin=answers)  # the first session answered nothing: the same queue
+            if round_:
+                per[scheduler].append((whole - first) / ANSWERS)
+    remove_db(copy)
+    remove_db(base)
+    return {
+        "log_rows": len(log),
+        "cards": cards,
+        "optimize_s": round(optimize_s, 3),
+        "optimize_output": shown,
+        "per_answer_sm2_s": round(statistics.median(per["sm2"]), 6),
+        "per_answer_fsrs_s": round(statistics.median(per["fsrs"]), 6),
+    }
+
+
 def bench_size(size: int, reviews: int, runs: int, work: Path, tsv: Path, with_anki: bool, groups: set[str], server: str | None = None) -> dict[str, object]:
     started = time.perf_counter()
     db = work / f"bench-{size}.db"
@@ -580,6 +659,15 @@ def print_tables(results: dict) -> None:  # type: ignore[type-arg]
                 over = "!" if limit is not None and shown_value is not None and shown_value > limit else " "
                 line += f"{shown}{over}{'' if limit is None else (format(limit * 1000, '.0f') if in_ms else str(limit)):>7} "
             print(line)
+    f = results.get("fsrs")
+    if f:
+        extra = (f["per_answer_fsrs_s"] - f["per_answer_sm2_s"]) * 1000
+        print()
+        print(
+            f"FSRS: optimize on {f['log_rows']:,} log rows ({f['cards']:,} cards) {f['optimize_s']:.1f} s (the whole process);"
+            f" per answer SM-2 {f['per_answer_sm2_s'] * 1000:.2f} ms, FSRS {f['per_answer_fsrs_s'] * 1000:.2f} ms"
+            f" ({extra:+.2f} ms{'!' if extra > 1 else ''}; target at most +1 ms)"
+        )
     start = results.get("startup")
     if start:
         print()
@@ -608,6 +696,7 @@ def main() -> None:
     parser.add_argument("--no-anki", action="store_true", help="skip Anki even if it is installed")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--server", metavar="URL", help="a PostgreSQL URL (a role that may create databases) for the server group")
+    parser.add_argument("--fsrs-rows", type=int, default=1_000_000, help="review-log rows of the fsrs group's synthetic history")
     args = parser.parse_args()
     groups = set(args.only)
     if not args.server:
@@ -643,12 +732,15 @@ def main() -> None:
         if "import" in groups:
             print("100,000-note TSV into new, empty collections:", flush=True)
             results["import_empty"] = measure_empty_imports(tsv, args.runs, work, with_anki)
+        if "fsrs" in groups:
+            print(f"FSRS on a synthetic history of about {args.fsrs_rows:,} log rows:", flush=True)
+            results["fsrs"] = measure_fsrs(work, args.runs, args.fsrs_rows)
         if groups & PER_SIZE:
             for size in args.sizes:
                 print(f"{size:,} cards, {args.reviews:,} reviews:", flush=True)
                 results["sizes"].append(bench_size(size, args.reviews, args.runs, work, tsv, with_anki, groups, args.server))  # type: ignore[union-attr]
     add_ratios(results)
-    if results["sizes"] or "import_empty" in results:
+    if results["sizes"] or "import_empty" in results or "fsrs" in results:
         print()
         print_tables(results)
     if args.json:
