@@ -385,7 +385,8 @@ def measure_server(db: Path, server: str, size: int, runs: int) -> Figures:
 
     name = f"studycards_bench_{size}"
     scheme, _, rest = server.partition("://")
-    url = f"{scheme}://{rest.partition('/')[0]}/{name}"
+    query = rest.partition("?")[2]  # connection options (sslmode=...) carry over to the new database's URL
+    url = f"{scheme}://{rest.partition('/')[0]}/{name}" + (f"?{query}" if query else "")
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
