@@ -212,16 +212,16 @@ class ReviewSession:
     _first_new: int = 0  # queue positions from here on are new cards
     _redrills: int = 0  # re-drills pending when the last card was shown
     _typed_decks: dict[int, bool] = field(default_factory=dict)
-    _schedulers: dict[int, Any] = field(default_factory=dict)  # deck id -> its FSRS config, None for SM-2
+    _schedulers: dict[int, Any] = field(default_factory=dict)  # deck id -> its scheduler (scheduling.Sm2 or Fsrs)
 
     def __post_init__(self) -> None:
-        from studycards.scheduling import deck_schedulers
+        from studycards.scheduling import strategies
         from studycards.settings import typed_decks
 
         self._build()
         with self.store.reading():
             decks = self.store.decks.all()
-            self._schedulers = deck_schedulers(self.store, self.settings, decks)
+            self._schedulers = strategies(self.store, self.settings, decks)
             if self.type_answers is None:
                 self._typed_decks = _inherited(typed_decks(self.store), decks, self.settings.type_answers == "on")
 
@@ -264,15 +264,7 @@ class ReviewSession:
         where an answer does not reschedule (a re-drill, cram)."""
         if shown.drill or self.cram or shown.state is None:
             return dict.fromkeys(scheduler.GRADES)
-        state = shown.state
-        sm2 = scheduler.CardState(state.repetitions, state.easiness, state.interval, state.due, state.lapses)
-        fsrs = self._schedulers.get(shown.deck_id)
-        if fsrs is not None:
-            from studycards import fsrs_scheduler
-
-            return fsrs_scheduler.preview(sm2, _memory(state), self.today, fsrs, seed=_seed(shown.card_id, self.today))  # type: ignore[return-value]
-        config = scheduler.SchedulerConfig(self.settings.max_interval, self.settings.leech_threshold)
-        return {grade: scheduler.answer(sm2, grade, self.today, config).state.interval for grade in scheduler.GRADES}
+        return self._scheduler(shown.deck_id).preview(shown.state, self.today, shown.card_id)
 
     def next(self) -> ShownCard | None:
         """The next card to show, or None when the session is done. Not one
@@ -413,29 +405,8 @@ class ReviewSession:
     def _schedule(self, before: CardState, tags: str, grade: int, now_epoch: int, card_id: int, deck_id: int) -> tuple[CardState, str]:
         """Apply the deck's scheduler (SM-2 or FSRS) and the leech policy:
         the new state and the note's tags."""
-        sm2 = scheduler.CardState(before.repetitions, before.easiness, before.interval, before.due, before.lapses)
-        fsrs = self._schedulers.get(deck_id)
-        memory: tuple[float | None, float | None] = (None, None)  # SM-2 does not follow FSRS's memory: unknown from here on
-        if fsrs is not None:
-            from studycards import fsrs_scheduler
-
-            outcome: Any = fsrs_scheduler.answer(sm2, _memory(before), grade, self.today, fsrs, seed=_seed(card_id, self.today))
-            memory = (outcome.memory.stability, outcome.memory.difficulty)
-        else:
-            config = scheduler.SchedulerConfig(self.settings.max_interval, self.settings.leech_threshold)
-            outcome = scheduler.answer(sm2, grade, self.today, config)
-        new = outcome.state
-        after = replace(
-            before,
-            repetitions=new.repetitions,
-            easiness=new.easiness,
-            interval=new.interval,
-            due=new.due,
-            lapses=new.lapses,
-            last_review=now_epoch,
-            stability=memory[0],
-            difficulty=memory[1],
-        )
+        outcome = self._scheduler(deck_id).answer(before, grade, self.today, card_id)
+        after = replace(outcome.state, last_review=now_epoch)
         if outcome.leech:
             words = tags.split()
             if LEECH_TAG not in words:
@@ -443,6 +414,15 @@ class ReviewSession:
             if self.settings.leech_action == "suspend":
                 after = replace(after, suspended=True)
         return after, tags
+
+    def _scheduler(self, deck_id: int) -> Any:
+        """The deck's scheduler; for a deck made since the session began
+        (a card moved there meanwhile), read again."""
+        if deck_id not in self._schedulers:
+            from studycards.scheduling import strategies
+
+            self._schedulers = strategies(self.store, self.settings)
+        return self._schedulers[deck_id]
 
     def bury(self, shown: ShownCard) -> None:
         """Hide the card until the next study day."""
@@ -498,20 +478,6 @@ def _inherited(own: dict[int, bool], decks: list[tuple[int, str]], default: bool
     from studycards.scheduling import inherited
 
     return inherited(dict(own), decks, default)  # type: ignore[return-value]
-
-
-def _memory(state: CardState) -> Any:
-    """The card's FSRS memory state, or None if FSRS has not seen it."""
-    if state.stability is None or state.difficulty is None:
-        return None
-    from studycards.fsrs_scheduler import Memory
-
-    return Memory(state.stability, state.difficulty)
-
-
-def _seed(card_id: int, day: int) -> int:
-    """The fuzz seed of one card on one day (the same answer, the same day)."""
-    return card_id * 100_003 + day
 
 
 def _entry(before: CardState, after: CardState, grade: int, kind: LogKind, today: int, now_epoch: int, answer_ms: int) -> ReviewEntry:

@@ -16,11 +16,85 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 
 from studycards import decktree, scheduler, settings as settings_mod
+from studycards.records import CardState
 
 if TYPE_CHECKING:
-    from studycards.fsrs_scheduler import FsrsConfig
+    from studycards.fsrs_scheduler import FsrsConfig, Memory
     from studycards.settings import Settings
     from studycards.store import Store
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """What a counted answer does to a stored card: its new state (memory
+    included) and whether it became a leech."""
+
+    state: CardState
+    leech: bool
+
+
+@dataclass(frozen=True)
+class Sm2:
+    """SM-2 as a deck's strategy. It does not follow FSRS's memory, so an
+    answer under it leaves the memory unknown (a later switch replays it)."""
+
+    config: scheduler.SchedulerConfig
+
+    def answer(self, card: CardState, grade: int, today: int, card_id: int) -> Scheduled:
+        outcome = scheduler.answer(_sm2_state(card), grade, today, self.config)
+        return Scheduled(_with(card, outcome.state, None, None), outcome.leech)
+
+    def preview(self, card: CardState, today: int, card_id: int) -> dict[int, int]:
+        return {grade: scheduler.answer(_sm2_state(card), grade, today, self.config).state.interval for grade in scheduler.GRADES}
+
+
+@dataclass(frozen=True)
+class Fsrs:
+    """FSRS as a deck's strategy, with the deck's parameters and settings."""
+
+    config: FsrsConfig
+
+    def answer(self, card: CardState, grade: int, today: int, card_id: int) -> Scheduled:
+        from studycards import fsrs_scheduler
+
+        outcome = fsrs_scheduler.answer(_sm2_state(card), _memory(card), grade, today, self.config, seed=_seed(card_id, today))
+        return Scheduled(_with(card, outcome.state, outcome.memory.stability, outcome.memory.difficulty), outcome.leech)
+
+    def preview(self, card: CardState, today: int, card_id: int) -> dict[int, int]:
+        from studycards import fsrs_scheduler
+
+        return fsrs_scheduler.preview(_sm2_state(card), _memory(card), today, self.config, seed=_seed(card_id, today))
+
+
+def strategies(store: Store, settings: Settings, decks: list[tuple[int, str]] | None = None) -> dict[int, Sm2 | Fsrs]:
+    """Each deck's scheduler, ready to answer and preview."""
+    sm2 = Sm2(scheduler.SchedulerConfig(settings.max_interval, settings.leech_threshold))
+    return {deck_id: sm2 if config is None else Fsrs(config) for deck_id, config in deck_schedulers(store, settings, decks).items()}
+
+
+def _sm2_state(card: CardState) -> scheduler.CardState:
+    return scheduler.CardState(card.repetitions, card.easiness, card.interval, card.due, card.lapses)
+
+
+def _with(card: CardState, new: scheduler.CardState, stability: float | None, difficulty: float | None) -> CardState:
+    return replace(
+        card, repetitions=new.repetitions, easiness=new.easiness, interval=new.interval, due=new.due, lapses=new.lapses,
+        stability=stability, difficulty=difficulty,
+    )
+
+
+def _memory(card: CardState) -> Memory | None:
+    """The card's FSRS memory state, or None if FSRS has not seen it."""
+    if card.stability is None or card.difficulty is None:
+        return None
+    from studycards.fsrs_scheduler import Memory
+
+    return Memory(card.stability, card.difficulty)
+
+
+def _seed(card_id: int, day: int) -> int:
+    """The fuzz seed of one card on one day (the same answer, the same day)."""
+    return card_id * 100_003 + day
 
 
 def inherited(own: dict[int, object], decks: list[tuple[int, str]], default: object) -> dict[int, object]:
