@@ -215,7 +215,7 @@ class ReviewSession:
     _schedulers: dict[int, Any] = field(default_factory=dict)  # deck id -> its scheduler (scheduling.Sm2 or Fsrs)
 
     def __post_init__(self) -> None:
-        from studycards.scheduling import strategies
+        from studycards.scheduling import inherited, strategies
         from studycards.settings import typed_decks
 
         self._build()
@@ -223,7 +223,7 @@ class ReviewSession:
             decks = self.store.decks.all()
             self._schedulers = strategies(self.store, self.settings, decks)
             if self.type_answers is None:
-                self._typed_decks = _inherited(typed_decks(self.store), decks, self.settings.type_answers == "on")
+                self._typed_decks = inherited(dict(typed_decks(self.store)), decks, self.settings.type_answers == "on")  # type: ignore[assignment]
 
     def _build(self) -> None:
         with self.store.reading():
@@ -470,14 +470,6 @@ class ReviewSession:
             due_tomorrow=tomorrow,
             nothing_due=not self.queue,
         )
-
-
-def _inherited(own: dict[int, bool], decks: list[tuple[int, str]], default: bool) -> dict[int, bool]:
-    """Each deck's type-answers value: its own, else its nearest parent's,
-    else the global setting."""
-    from studycards.scheduling import inherited
-
-    return inherited(dict(own), decks, default)  # type: ignore[return-value]
 
 
 def _entry(before: CardState, after: CardState, grade: int, kind: LogKind, today: int, now_epoch: int, answer_ms: int) -> ReviewEntry:

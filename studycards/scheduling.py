@@ -183,11 +183,7 @@ def switch(
 
 def _scope(store: Store, deck: str | None) -> set[int]:
     """The decks a switch is about: all, or one deck and its sub-decks."""
-    decks = store.decks.all()
-    if deck is None:
-        return {deck_id for deck_id, _ in decks}
-    folded = deck.casefold()
-    return {deck_id for deck_id, name in decks if name.casefold() == folded or name.casefold().startswith(folded + "::")}
+    return {deck_id for deck_id, name in store.decks.all() if deck is None or decktree.within(name, deck)}
 
 
 def _to_fsrs(store: Store, configs: dict[int, FsrsConfig], reschedule: bool, counts: dict[str, int], progress: Callable[[int, int], None] | None) -> None:
